@@ -1,0 +1,255 @@
+"""The simulator as a loopback HTTP server on a background thread, and its test-facing API.
+
+``ThreadingHTTPServer`` speaks HTTP/1.1 with keep-alive, like the real service behind its
+load balancers, so a client's connection pool behaves as it would in production. Stopping
+also shuts every kept-alive connection, so a stopped simulator really answers nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import unquote, urlsplit
+
+from bot.simulator.agents import AgentBook
+from bot.simulator.app import Request, Response, SimulatorApp, backup_url
+from bot.simulator.config import SimulatorConfig
+from bot.simulator.data import load_agents
+from bot.simulator.faults import Faults
+from bot.simulator.stats import Stats
+from bot.simulator.tokens import TokenStore
+
+_log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1 << 20
+DEFAULT_CONFIG = SimulatorConfig()
+_ANY_ADDRESS = {"", "0.0.0.0", "::"}
+
+
+class Simulator:
+    """Cloud Backup and Identity on 127.0.0.1; see ``bot.simulator.app`` for what it serves."""
+
+    def __init__(self, config: SimulatorConfig = DEFAULT_CONFIG) -> None:
+        self.config = config
+        self.faults = Faults(config.latency)
+        self._stats = Stats()
+        self._tokens = TokenStore(config.tenant_id, config.token_ttl, self.faults)
+        seeds = load_agents(
+            tenant_id=config.tenant_id,
+            now=datetime.now(UTC),
+            seed=config.seed,
+            agents_file=config.agents_file,
+            agents_count=config.agents_count,
+        )
+        self._book = AgentBook(
+            seeds, wake_delay=config.wake_delay, idle_timeout=config.idle_timeout, seed=config.seed
+        )
+        self._app = SimulatorApp(
+            config, book=self._book, faults=self.faults, stats=self._stats, tokens=self._tokens
+        )
+        self._port = config.port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Simulator:
+        """Serve on a background thread; a restart after ``stop`` reuses the same port."""
+        if self._server is not None:
+            raise RuntimeError("the simulator is already running")
+        self._app.resume()
+        server = _Server((self.config.host, self._port), self._app)
+        self._port = server.server_address[1]
+        server.base_url = self.url
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            # stop() waits up to one poll interval; tests start and stop many simulators.
+            kwargs={"poll_interval": 0.01},
+            name=f"backup-simulator-{self._port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._app.interrupt()
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._port == 0:
+            raise RuntimeError("the simulator has no port until it is started")
+        host = "127.0.0.1" if self.config.host in _ANY_ADDRESS else self.config.host
+        return f"http://{host}:{self._port}"
+
+    @property
+    def identity_url(self) -> str:
+        return f"{self.url}/v2.0/"
+
+    def backup_url(self, region: str = "DFW") -> str:
+        return backup_url(self.url, region, self.config.tenant_id)
+
+    def issue_token(self) -> str:
+        """A valid token without going through Identity (for the direct-endpoint mode)."""
+        return self._tokens.issue()
+
+    def env_lines(self) -> list[str]:
+        """The settings that point the bot at this simulator, in ``.env`` form."""
+        return [
+            f"RACKSPACE_IDENTITY_URL={self.identity_url}",
+            f"RACKSPACE_USERNAME={self.config.username}",
+            f"RACKSPACE_API_KEY={self.config.api_key}",
+            f"RACKSPACE_REGION={self.config.default_region}",
+        ]
+
+    def stats(self) -> dict[str, int]:
+        """Requests per endpoint, counted whatever their outcome (faults and 401s included)."""
+        return self._stats.snapshot()
+
+    def reset_stats(self) -> None:
+        self._stats.reset()
+
+    @property
+    def max_in_flight(self) -> int:
+        """Peak number of backup API requests served at the same time."""
+        return self._stats.max_in_flight
+
+    def agents(self, region: str | None = None) -> list[dict[str, Any]]:
+        """The agents as agent details would show them now (copies of decoded JSON)."""
+        return self._book.all_details(region)
+
+    def remove_agent(self, agent_id: int) -> None:
+        """The agent vanishes: it leaves the list and its details answer 404."""
+        self._book.remove(agent_id)
+
+    def set_agent_fields(self, agent_id: int, **wire_fields: object) -> None:
+        """Override wire fields verbatim (any JSON value; ``ABSENT`` drops the field)."""
+        self._book.set_fields(agent_id, wire_fields)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Kept-alive connections are closed by close_connections(); joining them could hang.
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], app: SimulatorApp) -> None:
+        self.app = app
+        self.base_url = ""
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
+        if isinstance(request, socket.socket):
+            with self._connections_lock:
+                self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket | tuple[bytes, socket.socket]) -> None:
+        if isinstance(request, socket.socket):
+            with self._connections_lock:
+                self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # the peer may have closed it first
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "CloudBackupSimulator"
+    timeout = 60  # idle keep-alive connections are dropped after this long
+    # Headers and body go out as two writes; with Nagle on, each response waits ~40 ms
+    # for the client's delayed ACK.
+    disable_nagle_algorithm = True
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        server = cast(_Server, self.server)
+        body = self._read_body()
+        if body is None:
+            return
+        request = Request(
+            method=self.command,
+            path=unquote(urlsplit(self.path).path),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            body=body,
+            client_ip=self.client_address[0],
+        )
+        try:
+            response = server.app.handle(request, server.base_url)
+        except Exception:
+            _log.exception("simulator failed on %s %s", self.command, request.path)
+            response = Response(500, b'{"message":"Instance Fault"}')
+        self._send(response)
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or ``None`` after answering a body this server will not read."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.send_error(411, "Length Required")
+            return None
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY_BYTES:
+            self.send_error(400 if length < 0 else 413)
+            return None
+        return self.rfile.read(length)
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        _log.debug("%s - " + format, self.address_string(), *args)

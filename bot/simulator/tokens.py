@@ -1,0 +1,51 @@
+"""Identity tokens: issued by ``POST /v2.0/tokens``, checked on every backup API request."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.simulator.faults import Faults
+
+
+@dataclass(frozen=True)
+class _Grant:
+    tenant_id: str
+    expires_at: float
+    epoch: int
+
+
+class TokenStore:
+    """Valid tokens; one is expired when its TTL passed or ``Faults.expire_tokens`` ran since."""
+
+    def __init__(
+        self,
+        tenant_id: str,
+        ttl: float,
+        faults: Faults,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._tenant_id = tenant_id
+        self._ttl = ttl
+        self._faults = faults
+        self._clock = clock
+        self._grants: dict[str, _Grant] = {}
+
+    def issue(self) -> str:
+        token = secrets.token_hex(16)
+        grant = _Grant(self._tenant_id, self._clock() + self._ttl, self._faults.token_epoch)
+        with self._lock:
+            self._grants[token] = grant
+        return token
+
+    def tenant_of(self, token: str) -> str | None:
+        """The tenant a token belongs to, or ``None`` if it is unknown or expired."""
+        with self._lock:
+            grant = self._grants.get(token)
+        if grant is None or grant.epoch != self._faults.token_epoch:
+            return None
+        return grant.tenant_id if self._clock() < grant.expires_at else None
