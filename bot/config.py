@@ -1,0 +1,258 @@
+"""One typed Settings object, read from the environment (and ``.env``) and checked at start.
+
+Every problem is collected before failing, so an operator fixing a deployment sees the whole
+list at once instead of one error per restart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from dotenv import dotenv_values
+
+DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com/v2.0/"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+Mode = Literal["http", "socket"]
+T = TypeVar("T")
+
+
+class Secret:
+    """A string that never shows itself by accident: repr, str and f-strings print a mask."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+class ConfigError(Exception):
+    """Raised with every configuration problem at once, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"The configuration has {len(problems)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Slack
+    slack_bot_token: Secret = field(default_factory=lambda: Secret(""))
+    slack_signing_secret: Secret = field(default_factory=lambda: Secret(""))
+    slack_app_token: Secret = field(default_factory=lambda: Secret(""))
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slash_command: str = "/backup"
+    host: str = "0.0.0.0"
+    port: int = 3000
+    http_threads: int = 16
+    # Rackspace
+    rackspace_username: str = ""
+    rackspace_api_key: Secret = field(default_factory=lambda: Secret(""))
+    rackspace_identity_url: str = DEFAULT_IDENTITY_URL
+    rackspace_region: str | None = None
+    backup_api_url: str = ""
+    backup_auth_token: Secret = field(default_factory=lambda: Secret(""))
+    backup_api_connect_timeout: float = 5.0
+    backup_api_read_timeout: float = 30.0
+    backup_api_retries: int = 3
+    backup_api_concurrency: int = 8
+    # Behaviour
+    agents_cache_ttl: float = 15.0
+    wakeup_check_after: float = 10.0
+    wakeup_check_every: float = 5.0
+    wakeup_give_up_after: float = 60.0
+    state_path: Path = Path("backup-bot-state.sqlite3")
+    allowed_channel_ids: frozenset[str] = frozenset()
+    wakeup_allowed_user_ids: frozenset[str] = frozenset()
+    worker_threads: int = 16
+    max_pending_jobs: int = 500
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so the log filter can mask any that slips into a message."""
+        candidates = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.rackspace_api_key,
+            self.backup_auth_token,
+        )
+        return [s.reveal() for s in candidates if s]
+
+    @property
+    def uses_identity(self) -> bool:
+        return bool(self.rackspace_username and self.rackspace_api_key)
+
+
+class _Reader:
+    """Reads typed values from a mapping and remembers every problem instead of raising."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def text(self, name: str, default: str = "") -> str:
+        return self.env.get(name, "").strip() or default
+
+    def secret(self, name: str) -> Secret:
+        return Secret(self.text(name))
+
+    def _typed(self, name: str, default: T, convert: Callable[[str], T], what: str) -> T:
+        raw = self.text(name)
+        if not raw:
+            return default
+        try:
+            return convert(raw)
+        except ValueError:
+            self.problems.append(f"{name} must be {what}, got {raw!r}")
+            return default
+
+    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+        value = self._typed(name, default, float, "a number of seconds (decimals allowed)")
+        if value < minimum or value != value:  # NaN is not a duration
+            self.problems.append(f"{name} must be at least {minimum:g}, got {value:g}")
+            return default
+        return value
+
+    def integer(self, name: str, default: int, *, minimum: int = 1) -> int:
+        value = self._typed(name, default, int, "a whole number")
+        if value < minimum:
+            self.problems.append(f"{name} must be at least {minimum}, got {value}")
+            return default
+        return value
+
+    def ids(self, name: str) -> frozenset[str]:
+        items = [part.strip() for part in self.text(name).split(",") if part.strip()]
+        bad = [item for item in items if not item.isalnum() or not item[0].isalpha()]
+        if bad:
+            self.problems.append(
+                f"{name} must be comma-separated Slack IDs like C0123ABCD, got {', '.join(bad)}"
+            )
+        return frozenset(item.upper() for item in items if item not in bad)
+
+
+def read_environment(env_file: str | os.PathLike[str] | None = ".env") -> dict[str, str]:
+    """The process environment over the ``.env`` file: real environment variables win."""
+    merged: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return merged
+
+
+def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settings:
+    """Build Settings for a run in ``mode`` (None: only what every mode needs)."""
+    r = _Reader(env)
+    slash = r.text("SLASH_COMMAND", "/backup")
+    if not slash.startswith("/") or " " in slash or len(slash) > 32:
+        r.problems.append(f"SLASH_COMMAND must look like /backup, got {slash!r}")
+    log_format = r.text("LOG_FORMAT", "json").lower()
+    if log_format not in ("json", "text"):
+        r.problems.append(f"LOG_FORMAT must be json or text, got {log_format!r}")
+        log_format = "json"
+    region = r.text("RACKSPACE_REGION").upper() or None
+    settings = Settings(
+        slack_bot_token=r.secret("SLACK_BOT_TOKEN"),
+        slack_signing_secret=r.secret("SLACK_SIGNING_SECRET"),
+        slack_app_token=r.secret("SLACK_APP_TOKEN"),
+        slack_api_url=r.text("SLACK_API_URL", DEFAULT_SLACK_API_URL),
+        slash_command=slash,
+        host=r.text("HOST", "0.0.0.0"),
+        port=r.integer("PORT", 3000, minimum=0),
+        http_threads=r.integer("HTTP_THREADS", 16),
+        rackspace_username=r.text("RACKSPACE_USERNAME"),
+        rackspace_api_key=r.secret("RACKSPACE_API_KEY"),
+        rackspace_identity_url=r.text("RACKSPACE_IDENTITY_URL", DEFAULT_IDENTITY_URL),
+        rackspace_region=region,
+        backup_api_url=r.text("BACKUP_API_URL"),
+        backup_auth_token=r.secret("BACKUP_AUTH_TOKEN"),
+        backup_api_connect_timeout=r.number("BACKUP_API_CONNECT_TIMEOUT", 5.0, minimum=0.1),
+        backup_api_read_timeout=r.number("BACKUP_API_READ_TIMEOUT", 30.0, minimum=0.1),
+        backup_api_retries=r.integer("BACKUP_API_RETRIES", 3, minimum=0),
+        backup_api_concurrency=r.integer("BACKUP_API_CONCURRENCY", 8),
+        agents_cache_ttl=r.number("AGENTS_CACHE_TTL", 15.0),
+        wakeup_check_after=r.number("WAKEUP_CHECK_AFTER", 10.0),
+        wakeup_check_every=r.number("WAKEUP_CHECK_EVERY", 5.0, minimum=0.01),
+        wakeup_give_up_after=r.number("WAKEUP_GIVE_UP_AFTER", 60.0),
+        state_path=Path(r.text("STATE_PATH", "backup-bot-state.sqlite3")),
+        allowed_channel_ids=r.ids("ALLOWED_CHANNEL_IDS"),
+        wakeup_allowed_user_ids=r.ids("WAKEUP_ALLOWED_USER_IDS"),
+        worker_threads=r.integer("WORKER_THREADS", 16),
+        max_pending_jobs=r.integer("MAX_PENDING_JOBS", 500),
+        log_level=r.text("LOG_LEVEL", "INFO").upper(),
+        log_format="text" if log_format == "text" else "json",
+    )
+    if settings.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        r.problems.append(
+            f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {settings.log_level!r}"
+        )
+    _check_backup_credentials(settings, r.problems)
+    if mode is not None:
+        _check_slack_credentials(settings, mode, r.problems)
+    if r.problems:
+        raise ConfigError(r.problems)
+    return settings
+
+
+def _check_backup_credentials(s: Settings, problems: list[str]) -> None:
+    if bool(s.rackspace_username) != bool(s.rackspace_api_key):
+        problems.append("RACKSPACE_USERNAME and RACKSPACE_API_KEY must be set together")
+    if bool(s.backup_api_url) != bool(s.backup_auth_token):
+        problems.append("BACKUP_API_URL and BACKUP_AUTH_TOKEN must be set together")
+    if s.backup_api_url and not s.rackspace_username and s.rackspace_region:
+        problems.append(
+            "RACKSPACE_REGION only works with RACKSPACE_USERNAME and RACKSPACE_API_KEY: "
+            "BACKUP_API_URL already fixes the region"
+        )
+    if not s.rackspace_username and not s.backup_api_url:
+        problems.append(
+            "no backup API credentials: set RACKSPACE_USERNAME and RACKSPACE_API_KEY "
+            "(or BACKUP_API_URL and BACKUP_AUTH_TOKEN)"
+        )
+    for name, url in (
+        ("RACKSPACE_IDENTITY_URL", s.rackspace_identity_url),
+        ("BACKUP_API_URL", s.backup_api_url),
+    ):
+        if url and not url.startswith(("http://", "https://")):
+            problems.append(f"{name} must be an http(s) URL, got {url!r}")
+
+
+def _check_slack_credentials(s: Settings, mode: Mode, problems: list[str]) -> None:
+    token = s.slack_bot_token.reveal()
+    if not token:
+        problems.append("SLACK_BOT_TOKEN is missing (the bot token, xoxb-...)")
+    elif not token.startswith("xoxb-"):
+        problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    if mode == "http" and not s.slack_signing_secret:
+        problems.append("SLACK_SIGNING_SECRET is missing (needed to verify requests in HTTP mode)")
+    if mode == "socket":
+        app_token = s.slack_app_token.reveal()
+        if not app_token:
+            problems.append(
+                "SLACK_APP_TOKEN is missing (an app-level token, xapp-..., for Socket Mode)"
+            )
+        elif not app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")

@@ -1,0 +1,201 @@
+"""The long-lived parts of one bot process, built once and shared by every handler.
+
+One process serves a workspace: one backup API client (one session, one token cache), one
+bounded executor for API work, one scheduler and one state store for wake-ups. Keeping them
+together makes start-up order and a clean shutdown explicit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+from bot.backup_api import BackupApiClient, BackupApiError, Fleet, build_client
+from bot.backup_api.models import Agent
+from bot.config import Settings
+from bot.fleet_cache import SingleFlightCache
+from bot.slack.delivery import Delivery, make_web_client
+from bot.slack.followup import deliver_followup
+from bot.wakeup import Scheduler, SqliteWakeupStore, WakeupCoordinator
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+DEFAULT_REGION_KEY = ""
+
+
+class BusyError(Exception):
+    """Too much work is queued already; the user is asked to try again shortly."""
+
+
+class BoundedExecutor(Executor):
+    """A thread pool whose queue has a ceiling, so a flood of commands cannot grow memory
+    without bound or leave people waiting minutes for a stale answer."""
+
+    def __init__(self, *, workers: int, max_pending: int, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._slots = threading.BoundedSemaphore(max_pending)
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        if not self._slots.acquire(blocking=False):
+            raise BusyError("too many requests are waiting")
+        with self._lock:
+            self._in_flight += 1
+        try:
+            future = self._pool.submit(fn, *args, **kwargs)
+        except RuntimeError:
+            self._release()
+            raise BusyError("the bot is shutting down") from None
+        future.add_done_callback(lambda _f: self._release())
+        return future
+
+    def _release(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
+        self._slots.release()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def drain(self, *, timeout: float) -> bool:
+        """Stop taking work and wait up to ``timeout`` for what is queued or running.
+
+        Returns True when everything finished in time.
+        """
+        self._pool.shutdown(wait=False, cancel_futures=False)
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = build_client(
+            identity_url=settings.rackspace_identity_url,
+            username=settings.rackspace_username,
+            api_key=settings.rackspace_api_key.reveal(),
+            region=settings.rackspace_region,
+            backup_api_url=settings.backup_api_url,
+            backup_auth_token=settings.backup_auth_token.reveal(),
+            connect_timeout=settings.backup_api_connect_timeout,
+            read_timeout=settings.backup_api_read_timeout,
+            max_retries=settings.backup_api_retries,
+            concurrency=settings.backup_api_concurrency,
+        )
+        self._regional: dict[str, BackupApiClient] = {}
+        self._regional_lock = threading.Lock()
+        self.fleets: SingleFlightCache[Fleet] = SingleFlightCache(
+            lambda key: self.client_for(key).list_agents_with_status(),
+            ttl=settings.agents_cache_ttl,
+        )
+        self.executor = BoundedExecutor(
+            workers=settings.worker_threads, max_pending=settings.max_pending_jobs, name="work"
+        )
+        self.web_client = make_web_client(
+            token=settings.slack_bot_token, base_url=settings.slack_api_url
+        )
+        self.delivery = Delivery(self.web_client)
+        self._accounts: dict[str, str] = {}
+        self.store = SqliteWakeupStore(settings.state_path)
+        # Wake-up checks and follow-ups get their own small pool, so a flood of commands can
+        # never delay the follow-ups people are waiting for.
+        self._wakeup_pool = BoundedExecutor(workers=4, max_pending=100_000, name="wakeup")
+        self.scheduler = Scheduler(self._wakeup_pool)
+        self.wakeups = WakeupCoordinator(
+            store=self.store,
+            scheduler=self.scheduler,
+            executor=self._wakeup_pool,
+            wake=self.wake_agents,
+            check=self.check_agents,
+            deliver=partial(deliver_followup, self),
+            check_after=settings.wakeup_check_after,
+            check_every=settings.wakeup_check_every,
+            give_up_after=settings.wakeup_give_up_after,
+        )
+
+    # -- backup API ---------------------------------------------------------------------
+
+    def client_for(self, region_key: str) -> BackupApiClient:
+        if not region_key or region_key == (self.settings.rackspace_region or ""):
+            return self.client
+        with self._regional_lock:
+            client = self._regional.get(region_key)
+            if client is None:
+                client = self.client.for_region(region_key)
+                self._regional[region_key] = client
+            return client
+
+    def fleet(self, region_key: str, *, fresh: bool = False) -> Fleet:
+        fleet = self.fleets.get(region_key, fresh=fresh)
+        self._accounts[region_key] = fleet.account_id
+        return fleet
+
+    def check_agents(self, region_key: str) -> Sequence[Agent]:
+        """True status for a wake-up check: always fresh, and it refreshes the list cache too."""
+        return self.fleet(region_key, fresh=True).agents
+
+    def wake_agents(self, region_key: str) -> None:
+        client = self.client_for(region_key)
+        client.wake_up_agents()
+        self._accounts[region_key] = client.account_id
+
+    def known_account_id(self, region_key: str) -> str:
+        """The account id if a call has told us already; never calls the network."""
+        return self._accounts.get(region_key, "")
+
+    def region_label(self, region_key: str) -> str | None:
+        """The region to name in a message; never fails, since it is only a label."""
+        try:
+            return self.client_for(region_key).region
+        except BackupApiError:
+            return region_key or self.settings.rackspace_region
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if not self.settings.allowed_channel_ids:
+            logger.warning("ALLOWED_CHANNEL_IDS is empty: commands work in every channel")
+        if not self.settings.wakeup_allowed_user_ids:
+            logger.warning("WAKEUP_ALLOWED_USER_IDS is empty: everyone may wake agents")
+        self.scheduler.start()
+        resumed = self.wakeups.resume()
+        if resumed:
+            logger.info(
+                "resumed %d pending wake-up item(s) from %s", resumed, self.settings.state_path
+            )
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "in_flight": self.executor.in_flight,
+            "wakeups_active": self.wakeups.active_jobs(),
+            "followups_pending": self.wakeups.pending_deliveries(),
+        }
+
+    def stop(self, *, grace: float) -> None:
+        """Finish what is running within ``grace`` seconds; pending wake-ups stay stored."""
+        self.wakeups.shutdown()
+        self.scheduler.stop(timeout=1.0)
+        deadline = time.monotonic() + grace
+        if not self.executor.drain(timeout=grace):
+            logger.warning("stopped with %d request(s) still running", self.executor.in_flight)
+        # Deliveries under way finish and are marked; queued ones stay stored for next start.
+        self._wakeup_pool.shutdown(wait=False, cancel_futures=True)
+        self._wakeup_pool.drain(timeout=max(0.5, deadline - time.monotonic()))
+        self.store.close()
+        for client in self._regional.values():
+            client.close()
+        self.client.close()

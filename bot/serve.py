@@ -1,0 +1,98 @@
+"""``backup-bot serve``: check the configuration, start the runtime, serve until told to stop.
+
+SIGTERM and SIGINT stop taking requests, give in-flight work a few seconds, and leave pending
+wake-ups in the state store, so the next start posts their follow-ups.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from types import FrameType
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+
+from bot.config import ConfigError, Mode, Settings, load_settings, read_environment
+from bot.http_server import HttpServer, make_wsgi_app
+from bot.logs import setup_logging
+from bot.runtime import Runtime
+from bot.slack.app import build_app
+from bot.wakeup import StateStoreError
+
+logger = logging.getLogger(__name__)
+SHUTDOWN_GRACE = 7.0
+
+
+class _Stop(BaseException):
+    """Raised in the main thread by the signal handler to leave the server loop."""
+
+
+def _raise_stop(signum: int, _frame: FrameType | None) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def resolve_mode(mode: Mode | None, env: dict[str, str]) -> Mode:
+    if mode is not None:
+        return mode
+    return "socket" if env.get("SLACK_APP_TOKEN", "").strip() else "http"
+
+
+def serve(*, mode: Mode | None, env_file: str | None) -> int:
+    env = read_environment(env_file)
+    chosen = resolve_mode(mode, env)
+    try:
+        settings = load_settings(env, mode=chosen)
+    except ConfigError as exc:
+        print(f"backup-bot: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets())
+    try:
+        runtime = Runtime(settings)
+    except StateStoreError as exc:
+        print(f"backup-bot: {exc}", file=sys.stderr)
+        return 2
+    try:
+        runtime.start()
+        app = build_app(runtime)
+    except (BoltError, StateStoreError) as exc:
+        print(f"backup-bot: could not start: {exc}", file=sys.stderr)
+        runtime.stop(grace=0)
+        return 2
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    try:
+        if chosen == "http":
+            _serve_http(app, runtime, settings)
+        else:
+            _serve_socket(app, settings)
+    except _Stop as stop:
+        logger.info("stopping on %s", stop)
+    finally:
+        runtime.stop(grace=SHUTDOWN_GRACE)
+    return 0
+
+
+def _serve_http(app: App, runtime: Runtime, settings: Settings) -> None:
+    server = HttpServer(
+        make_wsgi_app(app, runtime.health),
+        host=settings.host,
+        port=settings.port,
+        threads=settings.http_threads,
+    )
+    logger.info("serving HTTP on %s (POST /slack/events, GET /healthz)", server.url)
+    try:
+        server.serve_forever()
+    finally:
+        server.close()
+
+
+def _serve_socket(app: App, settings: Settings) -> None:
+    handler = SocketModeHandler(app, settings.slack_app_token.reveal())
+    logger.info("connecting to Slack in Socket Mode")
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]

@@ -1,0 +1,56 @@
+"""Builds the Bolt app: middleware first, then listeners, one error handler for the rest."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+from bot.runtime import Runtime
+from bot.slack import listeners
+from bot.slack.access import access_middleware
+from bot.slack.jobs import Jobs, new_error_id
+
+logger = logging.getLogger(__name__)
+
+
+def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
+    """The Bolt app for ``runtime``.
+
+    Listeners only ack and queue work, so Bolt's listener pool is never held by the backup
+    API; it is still sized beyond Bolt's default 5 so a burst of clicks never waits on it.
+    """
+    settings = runtime.settings
+    app = App(
+        client=runtime.web_client,
+        signing_secret=settings.slack_signing_secret.reveal() or None,
+        token_verification_enabled=verify_token,
+        request_verification_enabled=bool(settings.slack_signing_secret),
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.http_threads, thread_name_prefix="bolt-listener"
+        ),
+        logger=logging.getLogger("slack_bolt"),
+    )
+    jobs = Jobs(runtime.executor, runtime.delivery)
+    app.use(
+        access_middleware(
+            allowed_channels=settings.allowed_channel_ids,
+            wakeup_users=settings.wakeup_allowed_user_ids,
+            jobs=jobs,
+        )
+    )
+    listeners.register(app, runtime, jobs)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        # Only reached by a bug on the ack path: the slow path has its own handling in Jobs.
+        error_id = new_error_id()
+        logger.error(
+            "unhandled error %s: %r", error_id, error, extra={"error_id": error_id}, exc_info=error
+        )
+        text = f"Something went wrong on our side (error id `{error_id}`)."
+        return BoltResponse(status=200, body=text)
+
+    return app

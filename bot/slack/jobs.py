@@ -1,0 +1,128 @@
+"""Runs the slow part of a command after the ack, and makes sure the user always hears back.
+
+Handlers ack at once and hand their work here. Whatever happens next — an answer, a backup
+API error, a bug — the user gets a message through the response_url and one audit line is
+written with who, where, what, the outcome and how long it took.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.backup_api import BackupApiError
+from bot.logs import audit_logger
+from bot.runtime import BoundedExecutor, BusyError
+from bot.slack.blocks import error_message
+from bot.slack.delivery import Delivery, DeliveryError, Message
+from bot.slack.incoming import Incoming
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    message: Message
+    options: dict[str, Any] = field(default_factory=dict)
+    outcome: str = "ok"
+
+
+Work = Callable[[], Reply | None]
+
+
+def new_error_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def api_error_message(error: BackupApiError) -> Message:
+    return error_message(
+        what_failed=error.operation,
+        status=error.status,
+        meaning=error.meaning,
+        service_message=error.service_message,
+        hint=error.hint,
+    )
+
+
+def unexpected_error_message(error_id: str) -> Message:
+    return error_message(
+        what_failed="handle your request",
+        status=None,
+        meaning=None,
+        service_message=None,
+        hint=None,
+        error_id=error_id,
+    )
+
+
+def audit(incoming: Incoming, outcome: str, **extra: Any) -> None:
+    duration_ms = round((time.monotonic() - incoming.received) * 1000, 1)
+    audit_logger().info(
+        "%s %s: %s",
+        incoming.kind,
+        incoming.name or "(empty)",
+        outcome,
+        extra={**incoming.audit_fields(), "outcome": outcome, "duration_ms": duration_ms, **extra},
+    )
+
+
+class Jobs:
+    def __init__(self, executor: BoundedExecutor, delivery: Delivery) -> None:
+        self._executor = executor
+        self._delivery = delivery
+
+    def start(self, incoming: Incoming, work: Work) -> None:
+        """Queue ``work``; never raises, and answers at once when the queue is full."""
+        try:
+            self._executor.submit(self._run, incoming, work)
+        except BusyError as exc:
+            self._reply(
+                incoming,
+                error_message(
+                    what_failed=f"start `{incoming.name}`",
+                    status=None,
+                    meaning=f"The bot is busy: {exc}.",
+                    service_message=None,
+                    hint="Try again in a few seconds.",
+                ),
+            )
+            audit(incoming, "busy")
+
+    def _run(self, incoming: Incoming, work: Work) -> None:
+        extra: dict[str, Any] = {}
+        try:
+            reply = work()
+            outcome = "ok"
+            if reply is not None:
+                self._delivery.respond(incoming.response_url, reply.message, **reply.options)
+                outcome = reply.outcome
+        except BackupApiError as exc:
+            logger.warning("backup API error during %s: %s", incoming.name, exc)
+            self._reply(incoming, api_error_message(exc))
+            outcome, extra["status"] = "api_error", exc.status
+        except DeliveryError as exc:
+            logger.error("could not answer %s: %s", incoming.name, exc)
+            outcome = "delivery_failed"
+        except Exception:
+            error_id = new_error_id()
+            logger.exception(
+                "unexpected error %s during %s",
+                error_id,
+                incoming.name,
+                extra={"error_id": error_id},
+            )
+            self._reply(incoming, unexpected_error_message(error_id))
+            outcome, extra["error_id"] = "error", error_id
+        audit(incoming, outcome, **extra)
+
+    def _reply(self, incoming: Incoming, message: Message) -> None:
+        try:
+            self._delivery.respond(
+                incoming.response_url, message, response_type="ephemeral", replace_original=False
+            )
+        except DeliveryError as exc:
+            logger.error("could not tell the user about a failure: %s", exc)

@@ -1,0 +1,243 @@
+"""The slash command and its buttons: ack at once, then hand the slow part to ``Jobs``.
+
+Nothing here calls the backup API on the request path. Each handler acks within
+milliseconds; the work function it queues returns the message to send, built by the pure
+block builders.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.backup_api import BackupApiClient, Fleet
+from bot.backup_api.models import Agent
+from bot.runtime import DEFAULT_REGION_KEY, Runtime
+from bot.slack import blocks
+from bot.slack.agent_query import match_agent
+from bot.slack.commands import (
+    AgentCommand,
+    AgentQuery,
+    AgentsCommand,
+    HelpCommand,
+    InvalidCommand,
+    WakeupCommand,
+    parse_command,
+)
+from bot.slack.incoming import Incoming, from_body
+from bot.slack.jobs import Jobs, Reply, audit
+from bot.wakeup import Requester
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_AGENT_VALUE = re.compile(r"^(\d{1,18})(?::([A-Za-z]{2,5}))?$")
+REPLACE = {"replace_original": True}
+EPHEMERAL_NEW = {"response_type": "ephemeral", "replace_original": False}
+
+
+def region_key(region: str | None) -> str:
+    return region.upper() if region else DEFAULT_REGION_KEY
+
+
+def parse_agent_value(value: str) -> tuple[int, str | None] | None:
+    """An agent button's value, ``"213563"`` or ``"213563:ORD"``; None when tampered with."""
+    match = _AGENT_VALUE.match(value.strip())
+    if match is None:
+        return None
+    return int(match.group(1)), (match.group(2) or "").upper() or None
+
+
+class Handlers:
+    def __init__(self, runtime: Runtime, jobs: Jobs) -> None:
+        self.rt = runtime
+        self.jobs = jobs
+        self.command = runtime.settings.slash_command
+
+    # -- the slash command ----------------------------------------------------------------
+
+    def on_command(self, ack: Ack, body: dict[str, Any]) -> None:
+        incoming = from_body(body)
+        assert incoming is not None  # Bolt only routes slash commands here
+        parsed = parse_command(str(body.get("text") or ""))
+        if isinstance(parsed, HelpCommand):
+            ack(
+                **blocks.help_message(
+                    command=self.command, unknown=parsed.unknown, suggestion=parsed.suggestion
+                )
+            )
+            audit(incoming, "help" if parsed.unknown is None else "unknown_subcommand")
+        elif isinstance(parsed, InvalidCommand):
+            ack(
+                **blocks.error_message(
+                    what_failed=f"read `{self.command} {incoming.name}`",
+                    status=None,
+                    meaning=parsed.message,
+                    service_message=None,
+                    hint=f"Type `{self.command} help` for the usage.",
+                )
+            )
+            audit(incoming, "invalid")
+        elif isinstance(parsed, AgentsCommand):
+            ack(**blocks.working_message("Fetching agents and their status…"))
+            query = parsed.query
+            self.jobs.start(incoming, lambda: self._agents_reply(query, page=0))
+        elif isinstance(parsed, AgentCommand):
+            ack(**blocks.working_message(f"Looking up agent {parsed.ref}…"))
+            ref, region = parsed.ref, parsed.region
+            self.jobs.start(incoming, lambda: self._agent_lookup(ref, region))
+        elif isinstance(parsed, WakeupCommand):
+            self._start_wakeup(ack, incoming, parsed.region)
+
+    def _agents_reply(self, query: AgentQuery, *, page: int, shared_by: str | None = None) -> Reply:
+        fleet = self.rt.fleet(region_key(query.region))
+        message = self._agents_message(fleet, query, page=page, shared_by=shared_by)
+        return Reply(message, REPLACE)
+
+    def _agents_message(
+        self, fleet: Fleet, query: AgentQuery, *, page: int, shared_by: str | None
+    ) -> dict[str, Any]:
+        return blocks.agents_message(
+            fleet.agents,
+            query=query,
+            command=self.command,
+            page=page,
+            fetched_at=fleet.fetched_at,
+            cache_ttl=self.rt.fleets.ttl,
+            unverified=fleet.unverified,
+            account_id=fleet.account_id,
+            region=fleet.region,
+            shared_by=shared_by,
+        )
+
+    def _agent_lookup(self, ref: str, region: str | None) -> Reply:
+        client = self.rt.client_for(region_key(region))
+        if ref.isdigit():
+            return self._agent_reply(int(ref), region)
+        if _UUID.match(ref):
+            agent = client.get_agent_by_server(ref)
+            return Reply(self._agent_message(agent, client), REPLACE)
+        fleet = self.rt.fleet(region_key(region))
+        matches = match_agent(fleet.agents, ref)
+        if not matches:
+            return Reply(blocks.agent_not_found_message(ref=ref, command=self.command), REPLACE)
+        if len(matches) > 1:
+            return Reply(blocks.agent_choices_message(matches, ref=ref), REPLACE)
+        return Reply(self._agent_message(matches[0], client, fleet=fleet), REPLACE)
+
+    def _agent_reply(self, agent_id: int, region: str | None) -> Reply:
+        client = self.rt.client_for(region_key(region))
+        return Reply(self._agent_message(client.get_agent(agent_id), client), REPLACE)
+
+    def _agent_message(
+        self, agent: Agent, client: BackupApiClient, fleet: Fleet | None = None
+    ) -> dict[str, Any]:
+        return blocks.agent_message(
+            agent,
+            fetched_at=fleet.fetched_at if fleet else datetime.now(UTC),
+            region=client.region,
+            account_id=client.account_id,
+        )
+
+    # -- wake-up --------------------------------------------------------------------------
+
+    def _start_wakeup(self, ack: Ack | None, incoming: Incoming, region: str | None) -> None:
+        requester = Requester(
+            user_id=incoming.user_id,
+            channel_id=incoming.channel_id,
+            response_url=incoming.response_url,
+            requested_at=time.time(),
+            user_name=incoming.user_name,
+            team_id=incoming.team_id,
+        )
+        key = region_key(region)
+        joined = self.rt.wakeups.request(key, requester)
+        message = blocks.wakeup_ack_message(
+            account_id=self.rt.known_account_id(key), region=region, joined=joined
+        )
+        if ack is not None:
+            ack(**message)
+            audit(incoming, "joined" if joined else "started")
+        else:
+            self.jobs.start(
+                incoming,
+                lambda: Reply(message, EPHEMERAL_NEW, outcome="joined" if joined else "started"),
+            )
+
+    # -- buttons --------------------------------------------------------------------------
+
+    def on_page(self, ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        incoming = from_body(body)
+        assert incoming is not None
+        self.jobs.start(incoming, lambda: self._page_reply(incoming, shared=False))
+
+    def on_share(self, ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        incoming = from_body(body)
+        assert incoming is not None
+        self.jobs.start(incoming, lambda: self._page_reply(incoming, shared=True))
+
+    def _page_reply(self, incoming: Incoming, *, shared: bool) -> Reply:
+        decoded = blocks.decode_page_value(incoming.args)
+        parsed = parse_command("agents " + decoded[0]) if decoded else None
+        if decoded is None or not isinstance(parsed, AgentsCommand):
+            return Reply(
+                blocks.error_message(
+                    what_failed="turn the page",
+                    status=None,
+                    meaning="The button's data could not be read.",
+                    service_message=None,
+                    hint=f"Run `{self.command} agents` again.",
+                ),
+                EPHEMERAL_NEW,
+                outcome="invalid",
+            )
+        query, page = parsed.query, decoded[1]
+        if not shared:
+            return self._agents_reply(query, page=page)
+        fleet = self.rt.fleet(region_key(query.region))
+        message = self._agents_message(fleet, query, page=page, shared_by=incoming.user_id)
+        return Reply(message, {"response_type": "in_channel", "replace_original": False})
+
+    def on_agent_button(self, ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        incoming = from_body(body)
+        assert incoming is not None
+        parsed = parse_agent_value(incoming.args)
+        if parsed is None:
+            self.jobs.start(
+                incoming,
+                lambda: Reply(
+                    blocks.error_message(
+                        what_failed="read the button",
+                        status=None,
+                        meaning="The button's data could not be read.",
+                        service_message=None,
+                        hint=f"Run `{self.command} agent <name>` again.",
+                    ),
+                    EPHEMERAL_NEW,
+                    outcome="invalid",
+                ),
+            )
+            return
+        agent_id, region = parsed
+        if incoming.name == "agent_wakeup":
+            self._start_wakeup(None, incoming, region)
+        else:
+            self.jobs.start(incoming, lambda: self._agent_reply(agent_id, region))
+
+
+def register(app: App, runtime: Runtime, jobs: Jobs) -> Handlers:
+    handlers = Handlers(runtime, jobs)
+    app.command(runtime.settings.slash_command)(handlers.on_command)
+    app.action("agents_page_prev")(handlers.on_page)
+    app.action("agents_page_next")(handlers.on_page)
+    app.action("agents_share")(handlers.on_share)
+    agent_buttons: Callable[..., None] = handlers.on_agent_button
+    for action_id in ("agent_refresh", "agent_wakeup", "agent_show"):
+        app.action(action_id)(agent_buttons)
+    return handlers
