@@ -1,0 +1,265 @@
+"""Wake-up jobs: one POST and one check loop per account, a follow-up for every requester.
+
+Each job is a chain of short steps (wake, check, check, ..., finish) and each follow-up a
+chain of delivery attempts; the scheduler holds the waits between steps, the executor runs
+the steps, and the store records every transition, so that ``resume`` can pick any chain up
+again after a restart. Only one step of a chain is ever scheduled at a time, which is what
+keeps a job's POST, its checks and each delivery from running twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+from functools import partial
+from urllib.parse import urlsplit
+
+from bot.backup_api.models import Agent
+from bot.wakeup.outcome import WakeupOutcome, all_enabled_online, still_offline
+from bot.wakeup.scheduler import Scheduler, submit_logged
+from bot.wakeup.store import FollowUp, Job, Requester, WakeupStore
+
+__all__ = [
+    "WakeupCoordinator",
+    "WakeupOutcome",
+    "all_enabled_online",
+    "delivery_delay",
+    "still_offline",
+]
+
+logger = logging.getLogger(__name__)
+
+Wake = Callable[[str], None]
+Check = Callable[[str], Sequence[Agent]]
+Deliver = Callable[[Requester, WakeupOutcome], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What a job's checks have found so far; ``agents`` is None until one succeeds."""
+
+    agents: tuple[Agent, ...] | None = None
+    error: str | None = None
+
+    @property
+    def final_error(self) -> str | None:
+        """A check error matters only if no check ever succeeded."""
+        return self.error if self.agents is None else None
+
+
+def delivery_delay(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff after the ``attempt``-th failure (1-based), capped."""
+    return min(cap, base * 2.0 ** min(attempt - 1, 64))
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _without_url(text: str, url: str) -> str:
+    """Hide a response_url (and its path, which HTTP errors quote alone) from an error text."""
+    for secret in (url, urlsplit(url).path):
+        if len(secret) > 1:
+            text = text.replace(secret, "<response_url>")
+    return text
+
+
+class WakeupCoordinator:
+    """Runs wake-up jobs. Call ``resume`` once at start, before the first ``request``."""
+
+    def __init__(
+        self,
+        *,
+        store: WakeupStore,
+        scheduler: Scheduler,
+        executor: Executor,
+        wake: Wake,
+        check: Check,
+        deliver: Deliver,
+        check_after: float = 10.0,
+        check_every: float = 5.0,
+        give_up_after: float = 60.0,
+        clock: Callable[[], float] = time.time,
+        delivery_backoff: float = 2.0,
+        delivery_backoff_max: float = 300.0,
+        delivery_attempts: int = 20,
+    ) -> None:
+        if check_every <= 0 or delivery_attempts < 1:
+            raise ValueError("check_every must be positive and delivery_attempts at least 1")
+        self._store = store
+        self._scheduler = scheduler
+        self._executor = executor
+        self._wake = wake
+        self._check = check
+        self._deliver = deliver
+        self._check_after = check_after
+        self._check_every = check_every
+        self._give_up_after = give_up_after
+        self._clock = clock
+        self._delivery_backoff = delivery_backoff
+        self._delivery_backoff_max = delivery_backoff_max
+        self._delivery_attempts = delivery_attempts
+        self._serving = False
+        self._closed = False
+
+    def request(self, account_key: str, requester: Requester) -> bool:
+        """Record the request and return at once; True when it joined a running wake-up."""
+        self._serving = True
+        job, joined = self._store.add_request(account_key, requester, started_at=self._clock())
+        if joined:
+            logger.info("Wake-up job %d (%s): joined by %s", job.job_id, account_key, requester)
+        else:
+            logger.info("Wake-up job %d (%s): started by %s", job.job_id, account_key, requester)
+            self._run_soon(partial(self._wake_step, job))
+        return joined
+
+    def resume(self) -> int:
+        """Pick up every job and follow-up left in the store; returns how many."""
+        if self._serving:
+            raise RuntimeError("resume() must be called once, before the first request()")
+        self._serving = True
+        # Read both lists before starting anything: a resumed job that finishes quickly
+        # would otherwise have its follow-ups picked up twice.
+        jobs = self._store.active_jobs()
+        follow_ups = self._store.undelivered_follow_ups()
+        now = self._clock()
+        for job in jobs:
+            if job.woken:
+                first = max(now, job.started_at + self._check_after)
+                self._run_at(first, partial(self._check_step, job, _Seen()))
+            else:
+                # The POST may never have happened: send it again and count from now.
+                self._store.restart_job(job.job_id, started_at=now)
+                self._run_soon(partial(self._wake_step, replace(job, started_at=now)))
+        for follow_up in follow_ups:
+            self._run_at(follow_up.next_attempt_at or now, partial(self._deliver_step, follow_up))
+        logger.info(
+            "Resumed %d wake-up jobs and %d undelivered follow-ups", len(jobs), len(follow_ups)
+        )
+        return len(jobs) + len(follow_ups)
+
+    def active_jobs(self) -> int:
+        return self._store.count_active_jobs()
+
+    def pending_deliveries(self) -> int:
+        """Follow-ups not yet delivered nor given up, including those of running jobs."""
+        return self._store.count_pending_follow_ups()
+
+    def shutdown(self) -> None:
+        """Stop starting steps; what is pending stays in the store for ``resume``."""
+        self._closed = True
+
+    def _run_soon(self, step: Callable[[], None]) -> None:
+        if not self._closed:
+            submit_logged(self._executor, step)
+
+    def _run_at(self, when: float, step: Callable[[], None]) -> None:
+        # A delay from the injected clock, so a clock other than time.time() still works.
+        if not self._closed:
+            self._scheduler.call_later(max(0.0, when - self._clock()), step)
+
+    def _wake_step(self, job: Job) -> None:
+        if self._closed:
+            return
+        try:
+            self._wake(job.account_key)
+        except Exception as exc:
+            logger.warning(
+                "Wake-up job %d (%s): wake-up failed: %s", job.job_id, job.account_key, exc
+            )
+            self._finish(job, (), error=_describe(exc), gave_up=False)
+            return
+        self._store.mark_woken(job.job_id)
+        first = job.started_at + self._check_after
+        self._run_at(first, partial(self._check_step, job, _Seen()))
+
+    def _check_step(self, job: Job, seen: _Seen) -> None:
+        if self._closed:
+            return
+        try:
+            agents = tuple(self._check(job.account_key))
+        except Exception as exc:
+            logger.warning(
+                "Wake-up job %d (%s): check failed: %s", job.job_id, job.account_key, exc
+            )
+            seen = replace(seen, error=_describe(exc))
+        else:
+            seen = _Seen(agents=agents)
+            if all_enabled_online(agents):
+                self._finish(job, agents, error=None, gave_up=False)
+                return
+        now = self._clock()
+        deadline = job.started_at + self._give_up_after
+        if now >= deadline:
+            self._finish(job, seen.agents or (), error=seen.final_error, gave_up=True)
+        else:
+            self._run_at(
+                min(now + self._check_every, deadline), partial(self._check_step, job, seen)
+            )
+
+    def _finish(
+        self, job: Job, agents: tuple[Agent, ...], *, error: str | None, gave_up: bool
+    ) -> None:
+        outcome = WakeupOutcome(
+            account_key=job.account_key,
+            agents=agents,
+            started_at=job.started_at,
+            finished_at=self._clock(),
+            gave_up=gave_up,
+            error=error,
+        )
+        follow_ups = self._store.finish_job(job.job_id, outcome)
+        logger.info(
+            "Wake-up job %d (%s): finished (awake=%s, gave_up=%s), %d follow-ups",
+            job.job_id,
+            job.account_key,
+            outcome.all_awake,
+            gave_up,
+            len(follow_ups),
+        )
+        for follow_up in follow_ups:
+            self._run_soon(partial(self._deliver_step, follow_up))
+
+    def _deliver_step(self, follow_up: FollowUp) -> None:
+        if self._closed:
+            return
+        try:
+            self._deliver(follow_up.requester, follow_up.outcome)
+        except Exception as exc:
+            self._delivery_failed(follow_up, exc)
+        else:
+            self._store.mark_delivered(follow_up.follow_up_id)
+
+    def _delivery_failed(self, follow_up: FollowUp, exc: Exception) -> None:
+        requester = follow_up.requester
+        attempts = follow_up.attempts + 1
+        error = _without_url(_describe(exc), requester.response_url)
+        what = (
+            f"follow-up {follow_up.follow_up_id} of wake-up job {follow_up.job_id}"
+            f" ({follow_up.outcome.account_key}) for user {requester.user_id}"
+            f" in channel {requester.channel_id} via {urlsplit(requester.response_url).hostname}"
+        )
+        # Log before recording: killed in between, the attempt is retried and logged again,
+        # whereas the other order could mark a follow-up failed without anyone being told.
+        if attempts >= self._delivery_attempts:
+            logger.error("Gave up delivering %s after %d attempts: %s", what, attempts, error)
+            self._store.record_delivery_failure(follow_up.follow_up_id, error=error, retry_at=None)
+            return
+        delay = delivery_delay(
+            attempts, base=self._delivery_backoff, cap=self._delivery_backoff_max
+        )
+        logger.warning(
+            "Delivering %s failed (attempt %d of %d), retrying in %.3g s: %s",
+            what,
+            attempts,
+            self._delivery_attempts,
+            delay,
+            error,
+        )
+        retry_at = self._clock() + delay
+        self._store.record_delivery_failure(follow_up.follow_up_id, error=error, retry_at=retry_at)
+        retry = replace(follow_up, attempts=attempts, next_attempt_at=retry_at)
+        self._run_at(retry_at, partial(self._deliver_step, retry))

@@ -1,0 +1,410 @@
+"""Durable wake-up state, so a restart in the middle of a wait still answers everyone.
+
+The store is also where coalescing is decided: "is a job for this account still running?"
+and "add me to it" happen in one transaction, and so do "finish the job" and "who is
+waiting for it". A request can therefore never slip between a job's last check and its
+deliveries. ``WakeupStore`` is kept small so that a shared store (several instances, one
+claiming each follow-up) can replace SQLite without touching the coordinator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.backup_api.models import Agent, AgentStatus, PublicKey
+from bot.wakeup.outcome import WakeupOutcome
+
+_MEMORY = ":memory:"
+_KEEP_FINISHED_FOR = 7 * 24 * 3600.0
+
+# The statements of each schema version; a file at version N gets versions N+1.. at open.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_key TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            woken INTEGER NOT NULL DEFAULT 0,
+            finished_at REAL,
+            outcome TEXT
+        )""",
+        "CREATE UNIQUE INDEX jobs_one_active_per_account ON jobs (account_key)"
+        " WHERE finished_at IS NULL",
+        "CREATE INDEX jobs_by_finished_at ON jobs (finished_at)",
+        """CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            response_url TEXT NOT NULL,
+            requested_at REAL NOT NULL,
+            user_name TEXT NOT NULL,
+            team_id TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'delivered', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL,
+            last_error TEXT
+        )""",
+        "CREATE INDEX follow_ups_by_job_and_state ON follow_ups (job_id, state)",
+        "CREATE INDEX follow_ups_by_state ON follow_ups (state)",
+    ),
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_FOLLOW_UP_SELECT = """
+    SELECT f.id, f.job_id, f.user_id, f.channel_id, f.response_url, f.requested_at,
+           f.user_name, f.team_id, f.attempts, f.next_attempt_at, j.outcome
+    FROM follow_ups AS f JOIN jobs AS j ON j.id = f.job_id
+    WHERE f.state = 'pending' AND j.finished_at IS NOT NULL
+"""
+
+
+class StateStoreError(Exception):
+    """The state file cannot be used; the message names the file and what to do about it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who asked and where to answer; ``response_url`` is a capability and is never logged."""
+
+    user_id: str
+    channel_id: str
+    response_url: str = field(repr=False)
+    requested_at: float
+    user_name: str = ""
+    team_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    job_id: int
+    account_key: str
+    started_at: float
+    woken: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """One requester's pending answer; ``attempts`` counts failed deliveries so far."""
+
+    follow_up_id: int
+    job_id: int
+    requester: Requester
+    outcome: WakeupOutcome
+    attempts: int = 0
+    next_attempt_at: float | None = None
+
+
+class WakeupStore(Protocol):
+    """What the coordinator needs from durable state; each call is one atomic transaction."""
+
+    def add_request(
+        self, account_key: str, requester: Requester, *, started_at: float
+    ) -> tuple[Job, bool]:
+        """Join the account's running job or start one; True when joined."""
+        ...
+
+    def mark_woken(self, job_id: int) -> None: ...
+
+    def restart_job(self, job_id: int, *, started_at: float) -> None:
+        """Give a job whose POST was never recorded a fresh start time."""
+        ...
+
+    def finish_job(self, job_id: int, outcome: WakeupOutcome) -> list[FollowUp]:
+        """Record the outcome; returns the follow-ups to deliver (none if already finished)."""
+        ...
+
+    def mark_delivered(self, follow_up_id: int) -> None: ...
+
+    def record_delivery_failure(
+        self, follow_up_id: int, *, error: str, retry_at: float | None
+    ) -> None:
+        """Count a failed attempt; ``retry_at=None`` marks the follow-up failed for good."""
+        ...
+
+    def active_jobs(self) -> list[Job]: ...
+
+    def undelivered_follow_ups(self) -> list[FollowUp]:
+        """Pending follow-ups of finished jobs (those of running jobs come with the finish)."""
+        ...
+
+    def count_active_jobs(self) -> int: ...
+
+    def count_pending_follow_ups(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteWakeupStore(WakeupStore):
+    """A SQLite file in WAL mode behind one connection and one lock.
+
+    Every commit is synced (``synchronous=FULL``): wake-ups are human-paced, and a lost
+    "delivered" mark would mean a duplicate message.
+    """
+
+    def __init__(self, path: str | Path, *, keep_finished_for: float = _KEEP_FINISHED_FOR) -> None:
+        self._path = str(path)
+        self._keep_finished_for = keep_finished_for
+        self._lock = threading.Lock()
+        self._conn = _connect(self._path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def add_request(
+        self, account_key: str, requester: Requester, *, started_at: float
+    ) -> tuple[Job, bool]:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT id, started_at, woken FROM jobs"
+                " WHERE account_key = ? AND finished_at IS NULL",
+                (account_key,),
+            ).fetchone()
+            joined = row is not None
+            if row is None:
+                cursor = conn.execute(
+                    "INSERT INTO jobs (account_key, started_at) VALUES (?, ?)",
+                    (account_key, started_at),
+                )
+                assert cursor.lastrowid is not None
+                job = Job(cursor.lastrowid, account_key, started_at, woken=False)
+            else:
+                job = Job(row["id"], account_key, row["started_at"], bool(row["woken"]))
+            conn.execute(
+                "INSERT INTO follow_ups (job_id, user_id, channel_id, response_url,"
+                " requested_at, user_name, team_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.job_id,
+                    requester.user_id,
+                    requester.channel_id,
+                    requester.response_url,
+                    requester.requested_at,
+                    requester.user_name,
+                    requester.team_id,
+                ),
+            )
+        return job, joined
+
+    def mark_woken(self, job_id: int) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE jobs SET woken = 1 WHERE id = ?", (job_id,))
+
+    def restart_job(self, job_id: int, *, started_at: float) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE jobs SET started_at = ? WHERE id = ?", (started_at, job_id))
+
+    def finish_job(self, job_id: int, outcome: WakeupOutcome) -> list[FollowUp]:
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE jobs SET finished_at = ?, outcome = ? WHERE id = ? AND finished_at IS NULL",
+                (outcome.finished_at, _encode_outcome(outcome), job_id),
+            )
+            if cursor.rowcount == 0:
+                return []
+            rows = conn.execute(
+                _FOLLOW_UP_SELECT + " AND f.job_id = ? ORDER BY f.id", (job_id,)
+            ).fetchall()
+            # Settled jobs are kept a while for inspection, then dropped with their follow-ups.
+            conn.execute(
+                "DELETE FROM jobs WHERE finished_at < ? AND NOT EXISTS"
+                " (SELECT 1 FROM follow_ups AS f WHERE f.job_id = jobs.id AND f.state = 'pending')",
+                (outcome.finished_at - self._keep_finished_for,),
+            )
+        return [_follow_up_from_row(row) for row in rows]
+
+    def mark_delivered(self, follow_up_id: int) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE follow_ups SET state = 'delivered' WHERE id = ?", (follow_up_id,))
+
+    def record_delivery_failure(
+        self, follow_up_id: int, *, error: str, retry_at: float | None
+    ) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE follow_ups SET attempts = attempts + 1, last_error = ?,"
+                " next_attempt_at = ?, state = ? WHERE id = ?",
+                (error, retry_at, "pending" if retry_at is not None else "failed", follow_up_id),
+            )
+
+    def active_jobs(self) -> list[Job]:
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, account_key, started_at, woken FROM jobs"
+                " WHERE finished_at IS NULL ORDER BY id"
+            ).fetchall()
+        return [Job(r["id"], r["account_key"], r["started_at"], bool(r["woken"])) for r in rows]
+
+    def undelivered_follow_ups(self) -> list[FollowUp]:
+        with self._transaction() as conn:
+            rows = conn.execute(_FOLLOW_UP_SELECT + " ORDER BY f.id").fetchall()
+        return [_follow_up_from_row(row) for row in rows]
+
+    def count_active_jobs(self) -> int:
+        return self._count("SELECT COUNT(*) FROM jobs WHERE finished_at IS NULL")
+
+    def count_pending_follow_ups(self) -> int:
+        return self._count("SELECT COUNT(*) FROM follow_ups WHERE state = 'pending'")
+
+    def _count(self, sql: str) -> int:
+        with self._transaction() as conn:
+            count: int = conn.execute(sql).fetchone()[0]
+        return count
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                finally:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                raise StateStoreError(f"Wake-up state store {self._path} failed: {exc}") from exc
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """Open, check and migrate the file, so that any problem shows at start, not mid-wait."""
+    if path != _MEMORY:
+        _ensure_directory(path)
+    try:
+        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StateStoreError(_open_error_message(path, exc)) from exc
+    try:
+        _prepare(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _ensure_directory(path: str) -> None:
+    directory = Path(path).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateStoreError(
+            f"Cannot create directory {directory} for the wake-up state file {path}:"
+            f" {exc.strerror or exc}. Create it, or choose a state path in a writable directory."
+        ) from exc
+
+
+def _prepare(conn: sqlite3.Connection, path: str) -> None:
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise StateStoreError(_corrupt_message(path, "; ".join(problems[:3])))
+        _migrate(conn, path)
+    except sqlite3.Error as exc:
+        raise StateStoreError(_open_error_message(path, exc)) from exc
+
+
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the schema to ``SCHEMA_VERSION``; always writes, so a read-only file fails here."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateStoreError(
+                f"Wake-up state file {path} has schema version {version}, newer than this"
+                f" bot understands ({SCHEMA_VERSION}). Upgrade the bot or use another state path."
+            )
+        for statements in _MIGRATIONS[version:]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+def _open_error_message(path: str, exc: sqlite3.Error) -> str:
+    if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return _corrupt_message(path, str(exc))
+    return (
+        f"Cannot open the wake-up state file {path} for writing ({exc}). Make the file and its"
+        " directory writable by this user (SQLite also writes -wal and -shm files next to it),"
+        " or choose another state path."
+    )
+
+
+def _corrupt_message(path: str, detail: str) -> str:
+    return (
+        f"Wake-up state file {path} is damaged or not a SQLite database ({detail}). Move it aside"
+        " to start with an empty state (wake-ups pending in it will not be followed up)."
+    )
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"cannot store {type(value).__name__} in wake-up state")
+
+
+def _encode_outcome(outcome: WakeupOutcome) -> str:
+    return json.dumps(dataclasses.asdict(outcome), default=_json_default)
+
+
+_AGENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Agent))
+
+
+def _decode_agent(data: dict[str, Any]) -> Agent:
+    values = {name: value for name, value in data.items() if name in _AGENT_FIELDS}
+    values["status"] = AgentStatus(values.get("status", AgentStatus.UNKNOWN.value))
+    if values.get("last_successful_backup") is not None:
+        values["last_successful_backup"] = datetime.fromisoformat(values["last_successful_backup"])
+    if values.get("public_key") is not None:
+        values["public_key"] = PublicKey(**values["public_key"])
+    return Agent(**values)
+
+
+def _decode_outcome(text: str) -> WakeupOutcome:
+    data = json.loads(text)
+    return WakeupOutcome(
+        account_key=data["account_key"],
+        agents=tuple(_decode_agent(agent) for agent in data["agents"]),
+        started_at=data["started_at"],
+        finished_at=data["finished_at"],
+        gave_up=data["gave_up"],
+        error=data["error"],
+    )
+
+
+def _follow_up_from_row(row: sqlite3.Row) -> FollowUp:
+    return FollowUp(
+        follow_up_id=row["id"],
+        job_id=row["job_id"],
+        requester=Requester(
+            user_id=row["user_id"],
+            channel_id=row["channel_id"],
+            response_url=row["response_url"],
+            requested_at=row["requested_at"],
+            user_name=row["user_name"],
+            team_id=row["team_id"],
+        ),
+        outcome=_decode_outcome(row["outcome"]),
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+    )
