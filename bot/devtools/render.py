@@ -92,6 +92,8 @@ def render_mrkdwn(text: str, *, color: bool, tz: tzinfo | None, now: datetime | 
     text = _ANGLE.sub(lambda m: keep(_angle(m[1], color, tz, now)), text)
     for pattern, style in _EMPHASIS:
         text = pattern.sub(partial(_emphasize, style=style, color=color), text)
+    if color:  # a terminal that takes colour takes emoji too; plain output keeps the codes
+        text = _SHORTCODE.sub(lambda m: _EMOJI.get(m[1], m[0]), text)
     for _ in range(len(stash)):  # a stashed piece may hold an earlier placeholder
         text, count = _PLACEHOLDER.subn(lambda m: stash[int(m[1])], text)
         if not count:
@@ -311,6 +313,22 @@ def _angle(inner: str, color: bool, tz: tzinfo | None, now: datetime | None) -> 
 
 # -- dates -----------------------------------------------------------------------------------
 
+_SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
+# The emoji the bot's own messages use, as a Slack client would draw them.
+_EMOJI = {
+    "alarm_clock": "\u23f0",
+    "hourglass": "\u231b",
+    "hourglass_flowing_sand": "\u23f3",
+    "large_green_circle": "\U0001f7e2",
+    "lock": "\U0001f512",
+    "mag": "\U0001f50d",
+    "no_entry": "\u26d4",
+    "no_entry_sign": "\U0001f6ab",
+    "red_circle": "\U0001f534",
+    "warning": "\u26a0\ufe0f",
+    "white_check_mark": "\u2705",
+    "white_circle": "\u26aa",
+}
 _DATE_TOKEN = re.compile(r"\{(\w+)\}")
 _RELATIVE_DAYS = {-1: "yesterday", 0: "today", 1: "tomorrow"}
 _PRETTY = "_pretty"
