@@ -89,6 +89,20 @@ class HttpServer:
     def close(self) -> None:
         """Stop accepting, let running requests finish (bounded by waitress), free the port."""
         self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
-        self._server.close()
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
+            self._server.trigger.pull_trigger(self._leave_loop)
             self._thread.join(timeout=5)
+        self._server.close()
+
+    def _leave_loop(self) -> None:
+        """Runs in the loop's thread: stop listening and close each connection once flushed.
+
+        Kept-alive connections would hold waitress's loop open until their clients leave.
+        The trigger and the listening socket only leave the loop's map here; ``close`` closes
+        them once the loop has ended, so a pull of the trigger racing this never writes to
+        a closed (or reused) descriptor.
+        """
+        self._server.del_channel()
+        self._server.trigger.del_channel()
+        for channel in list(self._server.active_channels.values()):
+            channel.will_close = True

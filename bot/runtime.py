@@ -129,8 +129,17 @@ class Runtime:
 
     # -- backup API ---------------------------------------------------------------------
 
+    def account_key(self, region: str | None) -> str:
+        """The key of one regional account: the default region, named or not, is one key.
+
+        Fleets are cached and wake-ups coalesced by this key, so ``wakeup`` and a Wake up
+        button naming the default region share one POST and one check loop.
+        """
+        wanted = (region or "").upper()
+        return DEFAULT_REGION_KEY if wanted == (self.settings.rackspace_region or "") else wanted
+
     def client_for(self, region_key: str) -> BackupApiClient:
-        if not region_key or region_key == (self.settings.rackspace_region or ""):
+        if self.account_key(region_key) == DEFAULT_REGION_KEY:
             return self.client
         with self._regional_lock:
             client = self._regional.get(region_key)
@@ -143,6 +152,13 @@ class Runtime:
         fleet = self.fleets.get(region_key, fresh=fresh)
         self._accounts[region_key] = fleet.account_id
         return fleet
+
+    def agent(self, region_key: str, ref: int | str) -> tuple[Agent, BackupApiClient]:
+        """One agent by id (int) or host server id (str), and the client that fetched it."""
+        client = self.client_for(region_key)
+        agent = client.get_agent(ref) if isinstance(ref, int) else client.get_agent_by_server(ref)
+        self._accounts[region_key] = client.account_id
+        return agent, client
 
     def check_agents(self, region_key: str) -> Sequence[Agent]:
         """True status for a wake-up check: always fresh, and it refreshes the list cache too."""

@@ -201,10 +201,12 @@ def http_error(
 ) -> BackupApiHttpError:
     """The right subclass for a non-2xx answer; a 404 is "agent not found" only on lookups."""
     cls: type[BackupApiHttpError] = BackupApiHttpError
+    status_hint = _STATUS_HINTS.get(status)
     if status in (401, 403):
         cls = AuthenticationError
     elif status == 404 and agent_lookup:
         cls = AgentNotFoundError
+        status_hint = None  # the agent is missing, not the API: its own hint says so
     elif status >= 500:
         cls = ServiceUnavailableError
     return cls(
@@ -213,5 +215,5 @@ def http_error(
         meaning=meaning,
         service_message=service_message,
         retries=retries,
-        hint=hint or _STATUS_HINTS.get(status),
+        hint=hint or status_hint,
     )

@@ -41,6 +41,24 @@ def stack_environment(
     return env
 
 
+def _start_bot(
+    settings: Settings, slack: FakeSlack
+) -> tuple[Runtime, App, HttpServer, SlackSender]:
+    runtime = Runtime(settings)
+    runtime.start()
+    app = build_app(runtime)
+    server = HttpServer(
+        make_wsgi_app(app, runtime.health),
+        host=settings.host,
+        port=settings.port,
+        threads=settings.http_threads,
+    ).start_in_thread()
+    sender = SlackSender(
+        server.url + EVENTS_PATH, settings.slack_signing_secret.reveal(), fake_slack=slack
+    )
+    return runtime, app, server, sender
+
+
 @dataclass
 class LocalStack:
     simulator: Simulator
@@ -50,7 +68,9 @@ class LocalStack:
     server: HttpServer
     sender: SlackSender
     env: dict[str, str] = field(repr=False)
+    settings: Settings = field(repr=False)
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+    _bot_running: bool = field(default=True, repr=False)
 
     @classmethod
     def start(
@@ -77,30 +97,38 @@ class LocalStack:
             signing_secret=signing_secret,
         )
         full_env.update(env or {})
-        settings: Settings = load_settings(full_env, mode="http")
-        runtime = Runtime(settings)
-        runtime.start()
-        app = build_app(runtime)
-        server = HttpServer(
-            make_wsgi_app(app, runtime.health),
-            host=settings.host,
-            port=settings.port,
-            threads=settings.http_threads,
-        ).start_in_thread()
-        sender = SlackSender(
-            server.url + EVENTS_PATH,
-            signing_secret,
-            fake_slack=slack,
-        )
-        return cls(simulator, slack, runtime, app, server, sender, full_env, tmp)
+        try:
+            settings = load_settings(full_env, mode="http")
+            runtime, app, server, sender = _start_bot(settings, slack)
+        except BaseException:
+            slack.stop()
+            simulator.stop()
+            if tmp is not None:
+                tmp.cleanup()
+            raise
+        return cls(simulator, slack, runtime, app, server, sender, full_env, settings, tmp)
 
     @property
     def signing_secret(self) -> str:
         return self.env["SLACK_SIGNING_SECRET"]
 
+    def stop_bot(self, *, grace: float = 2.0) -> None:
+        """Stop only the bot, as a deploy would; pending wake-ups stay in the state file."""
+        if self._bot_running:
+            self.server.close()
+            self.sender.close()
+            self.runtime.stop(grace=grace)
+            self._bot_running = False
+
+    def start_bot(self) -> None:
+        """A new bot process on the same settings and state file; it gets a new port."""
+        if self._bot_running:
+            raise RuntimeError("the bot is already running: call stop_bot() first")
+        self.runtime, self.app, self.server, self.sender = _start_bot(self.settings, self.slack)
+        self._bot_running = True
+
     def stop(self) -> None:
-        self.server.close()
-        self.runtime.stop(grace=2.0)
+        self.stop_bot()
         self.slack.stop()
         self.simulator.stop()
         if self._tmp is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,6 +155,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Kept-alive connections are closed by close_connections(); joining them could hang.
     block_on_close = False
+    # socketserver's default backlog of 5 drops the SYNs of a burst of parallel requests,
+    # which then wait a whole second for the kernel's retry.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: SimulatorApp) -> None:
         self.app = app
@@ -175,6 +179,15 @@ class _Server(ThreadingHTTPServer):
             with self._connections_lock:
                 self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        """A client that stopped waiting (its read timeout) is expected, not a server fault."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            _log.debug("client %s left before its answer was sent", client_address)
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         with self._connections_lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,7 +12,8 @@ from slack_bolt import App, BoltResponse
 from bot.runtime import Runtime
 from bot.slack import listeners
 from bot.slack.access import access_middleware
-from bot.slack.jobs import Jobs, new_error_id
+from bot.slack.incoming import from_body
+from bot.slack.jobs import Jobs, Reply, audit, new_error_id, unexpected_error_message
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,17 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
         logger.error(
             "unhandled error %s: %r", error_id, error, extra={"error_id": error_id}, exc_info=error
         )
-        text = f"Something went wrong on our side (error id `{error_id}`)."
-        return BoltResponse(status=200, body=text)
+        message = unexpected_error_message(error_id)
+        incoming = from_body(body)
+        if incoming is not None and incoming.kind == "button":
+            # Slack shows nothing of a button's HTTP answer: say it through the response_url.
+            jobs.start(incoming, lambda: Reply(message, listeners.EPHEMERAL_NEW, outcome="error"))
+        elif incoming is not None:
+            audit(incoming, "error", error_id=error_id)
+        return BoltResponse(
+            status=200,
+            body=json.dumps(message),
+            headers={"content-type": "application/json;charset=utf-8"},
+        )
 
     return app

@@ -8,6 +8,7 @@ from typing import Any
 
 WAKEUP_ACTIONS = frozenset({"agent_wakeup"})
 _AUDIT_ARGS_MAX = 200
+"""Characters of the command text or button value kept in an audit line."""
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,11 @@ class Incoming:
         return (self.kind == "command" and self.name == "wakeup") or self.name in WAKEUP_ACTIONS
 
     def audit_fields(self) -> dict[str, Any]:
+        """Fields for a log record's ``extra``: none may be a LogRecord attribute (``args``!)."""
         return {
             "kind": self.kind,
             "action": self.name,
-            "args": self.args[:_AUDIT_ARGS_MAX],
+            "arguments": self.args[:_AUDIT_ARGS_MAX],
             "user": self.user_id,
             "channel": self.channel_id,
             "team": self.team_id,

@@ -45,6 +45,7 @@ def api_error_message(error: BackupApiError) -> Message:
         meaning=error.meaning,
         service_message=error.service_message,
         hint=error.hint,
+        retries=error.retries,
     )
 
 

@@ -17,7 +17,7 @@ from slack_bolt import Ack, App
 
 from bot.backup_api import BackupApiClient, Fleet
 from bot.backup_api.models import Agent
-from bot.runtime import DEFAULT_REGION_KEY, Runtime
+from bot.runtime import Runtime
 from bot.slack import blocks
 from bot.slack.agent_query import match_agent
 from bot.slack.commands import (
@@ -37,10 +37,6 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _AGENT_VALUE = re.compile(r"^(\d{1,18})(?::([A-Za-z]{2,5}))?$")
 REPLACE = {"replace_original": True}
 EPHEMERAL_NEW = {"response_type": "ephemeral", "replace_original": False}
-
-
-def region_key(region: str | None) -> str:
-    return region.upper() if region else DEFAULT_REGION_KEY
 
 
 def parse_agent_value(value: str) -> tuple[int, str | None] | None:
@@ -93,7 +89,7 @@ class Handlers:
             self._start_wakeup(ack, incoming, parsed.region)
 
     def _agents_reply(self, query: AgentQuery, *, page: int, shared_by: str | None = None) -> Reply:
-        fleet = self.rt.fleet(region_key(query.region))
+        fleet = self.rt.fleet(self.rt.account_key(query.region))
         message = self._agents_message(fleet, query, page=page, shared_by=shared_by)
         return Reply(message, REPLACE)
 
@@ -114,23 +110,25 @@ class Handlers:
         )
 
     def _agent_lookup(self, ref: str, region: str | None) -> Reply:
-        client = self.rt.client_for(region_key(region))
+        key = self.rt.account_key(region)
         if ref.isdigit():
-            return self._agent_reply(int(ref), region)
+            return self._agent_reply(key, int(ref))
         if _UUID.match(ref):
-            agent = client.get_agent_by_server(ref)
-            return Reply(self._agent_message(agent, client), REPLACE)
-        fleet = self.rt.fleet(region_key(region))
+            return self._agent_reply(key, ref)
+        fleet = self.rt.fleet(key)
         matches = match_agent(fleet.agents, ref)
         if not matches:
             return Reply(blocks.agent_not_found_message(ref=ref, command=self.command), REPLACE)
         if len(matches) > 1:
-            return Reply(blocks.agent_choices_message(matches, ref=ref), REPLACE)
+            return Reply(
+                blocks.agent_choices_message(matches, ref=ref, region=fleet.region), REPLACE
+            )
+        client = self.rt.client_for(key)
         return Reply(self._agent_message(matches[0], client, fleet=fleet), REPLACE)
 
-    def _agent_reply(self, agent_id: int, region: str | None) -> Reply:
-        client = self.rt.client_for(region_key(region))
-        return Reply(self._agent_message(client.get_agent(agent_id), client), REPLACE)
+    def _agent_reply(self, key: str, ref: int | str) -> Reply:
+        agent, client = self.rt.agent(key, ref)
+        return Reply(self._agent_message(agent, client), REPLACE)
 
     def _agent_message(
         self, agent: Agent, client: BackupApiClient, fleet: Fleet | None = None
@@ -153,7 +151,7 @@ class Handlers:
             user_name=incoming.user_name,
             team_id=incoming.team_id,
         )
-        key = region_key(region)
+        key = self.rt.account_key(region)
         joined = self.rt.wakeups.request(key, requester)
         message = blocks.wakeup_ack_message(
             account_id=self.rt.known_account_id(key), region=region, joined=joined
@@ -199,7 +197,7 @@ class Handlers:
         query, page = parsed.query, decoded[1]
         if not shared:
             return self._agents_reply(query, page=page)
-        fleet = self.rt.fleet(region_key(query.region))
+        fleet = self.rt.fleet(self.rt.account_key(query.region))
         message = self._agents_message(fleet, query, page=page, shared_by=incoming.user_id)
         return Reply(message, {"response_type": "in_channel", "replace_original": False})
 
@@ -228,7 +226,9 @@ class Handlers:
         if incoming.name == "agent_wakeup":
             self._start_wakeup(None, incoming, region)
         else:
-            self.jobs.start(incoming, lambda: self._agent_reply(agent_id, region))
+            self.jobs.start(
+                incoming, lambda: self._agent_reply(self.rt.account_key(region), agent_id)
+            )
 
 
 def register(app: App, runtime: Runtime, jobs: Jobs) -> Handlers:

@@ -155,8 +155,10 @@ def command_span(command: str, arguments: str = "") -> str:
 
 
 def account_phrase(account_id: str, region: str | None) -> str:
-    """``account 123456 (DFW)`` as mrkdwn."""
+    """``account 123456 (DFW)`` as mrkdwn; ``the account`` before the id is known."""
     where = f" ({literal(truncate(region, MAX_REGION))})" if region else ""
+    if not account_id.strip():
+        return f"the account{where}"
     return f"account {literal(truncate(account_id, MAX_ACCOUNT))}{where}"
 
 

@@ -22,11 +22,13 @@ def error_message(
     service_message: str | None,
     hint: str | None,
     error_id: str | None = None,
+    retries: int = 0,
 ) -> Message:
     """``:warning: Could not list agents: the backup API answered 503 (…). It said: “…”.``
 
     ``status`` is the backup API's HTTP status, None when it never answered or the failure
-    was the bot's own; ``error_id`` points an admin at the log entry for the latter.
+    was the bot's own; ``error_id`` points an admin at the log entry for the latter;
+    ``retries`` tells the user the failure was not a single unlucky call.
     """
     text = f":warning: Could not {escape(what_failed)}"
     if status is not None:
@@ -37,6 +39,8 @@ def error_message(
         text += f": {escape(meaning)}"
     if not text.endswith((".", "!", "?", "…")):
         text += "."
+    if retries > 0:
+        text += f" I retried {retries} time{'s' if retries != 1 else ''}."
     if service_message and service_message.strip():
         said = literal(truncate(service_message.strip(), MAX_SERVICE_MESSAGE_SHOWN))
         text += f" It said: “{said}”."
