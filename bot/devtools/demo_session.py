@@ -49,7 +49,7 @@ class Person:
     channel_name: str
 
 
-ALICE_IN_OPS = Person("U_ALICE", "alice", "C_OPS", "ops")
+ALICE_IN_OPS = Person("U0ALICE", "alice", "C0OPS", "ops")
 
 
 @dataclass(frozen=True)

@@ -84,9 +84,9 @@ class SlackSender:
         text: str,
         *,
         command: str = "/backup",
-        user_id: str = "U_ALICE",
+        user_id: str = "U0ALICE",
         user_name: str = "alice",
-        channel_id: str = "C_OPS",
+        channel_id: str = "C0OPS",
         channel_name: str = "ops",
     ) -> SentRequest:
         """A slash command as typed in `channel_id` by `user_id`."""
@@ -113,7 +113,7 @@ class SlackSender:
         action: dict[str, Any],
         *,
         message: Message | None = None,
-        user_id: str = "U_ALICE",
+        user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str | None = None,
         channel_name: str = "ops",
@@ -125,7 +125,7 @@ class SlackSender:
         clicked message's content only when the message is not ephemeral; an ephemeral one
         is known by its `container` alone.
         """
-        channel = channel_id or (message.channel_id if message else "C_OPS")
+        channel = channel_id or (message.channel_id if message else "C0OPS")
         url = response_url or self._response_url(channel, user_id)
         ephemeral = message is not None and message.response_type == "ephemeral"
         payload: dict[str, Any] = {

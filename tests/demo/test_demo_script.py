@@ -56,14 +56,14 @@ def test_agents_then_wakeup_shows_the_list_and_the_follow_up(
     assert run.code == 0, run.err
     assert "Backup API simulator  http://127.0.0.1:" in run.out
     assert "Slack stand-in        http://127.0.0.1:" in run.out
-    assert "You are @alice (U_ALICE) in #ops (C_OPS)." in run.out
+    assert "You are @alice (U0ALICE) in #ops (C0OPS)." in run.out
     listing = run.after("/backup agents")
     for name in ("web1", "web2", "db1", "reporting-old"):
         assert name in listing
     wakeup = run.after("/backup wakeup")
     assert "── ack " in wakeup
-    assert "Only visible to you (U_ALICE)" in wakeup
-    follow_up = wakeup[wakeup.index("#C_OPS (everyone)") :]
+    assert "Only visible to you (U0ALICE)" in wakeup
+    follow_up = wakeup[wakeup.index("#C0OPS (everyone)") :]
     assert FOLLOW_UP in follow_up
     assert "Done: 2 line(s) answered, 1 channel message(s) arrived." in run.out
     assert "\x1b[" not in run.out  # not a terminal: no colour
@@ -87,7 +87,7 @@ def test_click_shares_the_list_in_the_channel(capsys: pytest.CaptureFixture[str]
     assert run.code == 0, run.err
     assert "[1 Share in channel]" in run.after("/backup agents")
     shared = run.after("click 1")
-    assert "#C_OPS (everyone)" in shared
+    assert "#C0OPS (everyone)" in shared
     assert "Shared by" in shared
     assert "web1" in shared
     assert "Done: 2 line(s) answered, 1 channel message(s) arrived." in run.out
@@ -98,7 +98,7 @@ def test_wake_up_button_waits_for_its_follow_up(capsys: pytest.CaptureFixture[st
     assert run.code == 0, run.err
     assert "[1 Refresh] [2 Wake up]" in run.after("/backup agent web1")
     clicked = run.after("click 2")
-    assert FOLLOW_UP in clicked[clicked.index("#C_OPS (everyone)") :]
+    assert FOLLOW_UP in clicked[clicked.index("#C0OPS (everyone)") :]
 
 
 def test_json_prints_each_posted_payload_with_a_builder_link(

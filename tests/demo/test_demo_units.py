@@ -38,8 +38,8 @@ def message(*elements: dict[str, Any], via: str = "response_url") -> Message:
     ]
     return Message(
         via=via,
-        channel_id="C_OPS",
-        user_id="U_ALICE",
+        channel_id="C0OPS",
+        user_id="U0ALICE",
         response_type="ephemeral",
         replace_original=False,
         delete_original=False,
@@ -92,7 +92,7 @@ def test_json_ack_is_the_message_slack_shows() -> None:
     )
     shown = ack_message(sent(200, body), ALICE_IN_OPS)
     assert shown is not None
-    assert (shown.via, shown.channel_id, shown.user_id) == ("ack", "C_OPS", "U_ALICE")
+    assert (shown.via, shown.channel_id, shown.user_id) == ("ack", "C0OPS", "U0ALICE")
     assert shown.response_type == "in_channel"
     assert shown.blocks == [{"type": "divider"}]
     assert shown.payload == json.loads(body)
@@ -118,7 +118,7 @@ def test_bot_settings_defaults_and_environment_overrides() -> None:
     assert bot_settings({}) == {
         "WAKEUP_CHECK_AFTER": "2",
         "WAKEUP_CHECK_EVERY": "1",
-        "WAKEUP_GIVE_UP_AFTER": "20",
+        "WAKEUP_GIVE_UP_AFTER": "12",
     }
     overridden = bot_settings({"WAKEUP_GIVE_UP_AFTER": "5", "SLACK_BOT_TOKEN": "xoxb-not-taken"})
     assert overridden["WAKEUP_GIVE_UP_AFTER"] == "5"

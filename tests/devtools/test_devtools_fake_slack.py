@@ -30,14 +30,14 @@ def error_of(call: Any) -> tuple[int, str]:
 
 
 def test_post_message_is_answered_and_recorded(fake: FakeSlack, client: WebClient) -> None:
-    response = client.chat_postMessage(channel="C_OPS", text="hello", blocks=[SECTION])
+    response = client.chat_postMessage(channel="C0OPS", text="hello", blocks=[SECTION])
 
     assert response["ok"] is True
-    assert response["channel"] == "C_OPS"
+    assert response["channel"] == "C0OPS"
     assert response["message"]["blocks"] == [SECTION]
     [message] = fake.messages
     assert message.via == "chat.postMessage"
-    assert message.channel_id == "C_OPS"
+    assert message.channel_id == "C0OPS"
     assert message.user_id is None
     assert message.response_type == "in_channel"
     assert (message.text, message.blocks, message.ts) == ("hello", [SECTION], response["ts"])
@@ -122,9 +122,9 @@ def test_unknown_method(client: WebClient) -> None:
 
 
 def test_ephemeral_and_update(fake: FakeSlack, client: WebClient) -> None:
-    client.chat_postEphemeral(channel="C_OPS", user="U_BOB", text="only bob")
-    posted = client.chat_postMessage(channel="C_OPS", text="v1")
-    client.chat_update(channel="C_OPS", ts=posted["ts"], text="v2")
+    client.chat_postEphemeral(channel="C0OPS", user="U_BOB", text="only bob")
+    posted = client.chat_postMessage(channel="C0OPS", text="v1")
+    client.chat_update(channel="C0OPS", ts=posted["ts"], text="v2")
 
     ephemeral, _, updated = fake.messages
     assert (ephemeral.via, ephemeral.user_id, ephemeral.response_type) == (
@@ -134,7 +134,7 @@ def test_ephemeral_and_update(fake: FakeSlack, client: WebClient) -> None:
     )
     assert (updated.via, updated.ts, updated.text) == ("chat.update", posted["ts"], "v2")
     assert updated.replace_original is True
-    assert error_of(lambda: client.chat_update(channel="C_OPS", ts="1.2", text="x")) == (
+    assert error_of(lambda: client.chat_update(channel="C0OPS", ts="1.2", text="x")) == (
         200,
         "message_not_found",
     )
@@ -239,7 +239,7 @@ def test_slow_then_failing(fake: FakeSlack, client: WebClient) -> None:
 
 
 def test_response_url_post_is_recorded_for_its_channel_and_user(fake: FakeSlack) -> None:
-    url = fake.new_response_url(channel_id="C_OPS", user_id="U_ALICE")
+    url = fake.new_response_url(channel_id="C0OPS", user_id="U0ALICE")
 
     response = WebhookClient(url).send(text="hi", blocks=[SECTION])
 
@@ -247,8 +247,8 @@ def test_response_url_post_is_recorded_for_its_channel_and_user(fake: FakeSlack)
     [message] = fake.messages
     assert (message.via, message.channel_id, message.user_id) == (
         "response_url",
-        "C_OPS",
-        "U_ALICE",
+        "C0OPS",
+        "U0ALICE",
     )
     assert message.response_type == "ephemeral"
     assert (message.replace_original, message.delete_original) == (False, False)
@@ -256,7 +256,7 @@ def test_response_url_post_is_recorded_for_its_channel_and_user(fake: FakeSlack)
 
 
 def test_response_url_flags(fake: FakeSlack) -> None:
-    url = fake.new_response_url(channel_id="C_OPS", user_id="U_ALICE")
+    url = fake.new_response_url(channel_id="C0OPS", user_id="U0ALICE")
     hook = WebhookClient(url)
 
     hook.send(text="all", response_type="in_channel", replace_original=True)
@@ -331,10 +331,10 @@ def test_wait_for_a_message_posted_later(fake: FakeSlack, client: WebClient) -> 
 
 
 def test_wait_for_timeout_says_what_was_received(fake: FakeSlack, client: WebClient) -> None:
-    client.chat_postMessage(channel="C_OPS", text="something else")
+    client.chat_postMessage(channel="C0OPS", text="something else")
     fake.rate_limit_next(1)
     with pytest.raises(SlackApiError):
-        client.chat_postMessage(channel="C_OPS", text="refused")
+        client.chat_postMessage(channel="C0OPS", text="refused")
 
     started = time.monotonic()
     with pytest.raises(TimeoutError) as caught:
@@ -343,7 +343,7 @@ def test_wait_for_timeout_says_what_was_received(fake: FakeSlack, client: WebCli
     assert time.monotonic() - started < 1
     report = str(caught.value)
     assert "0 matched" in report
-    assert "chat.postMessage in_channel C_OPS: 'something else'" in report
+    assert "chat.postMessage in_channel C0OPS: 'something else'" in report
     assert "chat.postMessage -> 429 ratelimited" in report
 
 

@@ -44,7 +44,7 @@ BLOCKS: list[dict[str, Any]] = [
     },
     {"type": "section", "fields": [mrkdwn("*Status*\nOnline"), mrkdwn("*DC*\nDFW")]},
     {"type": "divider"},
-    {"type": "context", "elements": [mrkdwn("Asked by <@U_ALICE>")]},
+    {"type": "context", "elements": [mrkdwn("Asked by <@U0ALICE>")]},
     {
         "type": "actions",
         "block_id": "nav",
@@ -56,7 +56,7 @@ BLOCKS: list[dict[str, Any]] = [
 def channel_message(blocks: list[dict[str, Any]], **overrides: Any) -> Message:
     fields: dict[str, Any] = {
         "via": "chat.postMessage",
-        "channel_id": "C_OPS",
+        "channel_id": "C0OPS",
         "user_id": None,
         "response_type": "in_channel",
         "replace_original": False,
@@ -78,7 +78,7 @@ def test_every_block_type_in_plain_text() -> None:
 
     assert lines[0].startswith("── chat.postMessage ─")
     assert len(lines[0]) == 60
-    assert lines[1] == "#C_OPS (everyone)"
+    assert lines[1] == "#C0OPS (everyone)"
     assert lines[2] == "Backup agents"
     assert lines[3].startswith("web-01 is online ")
     assert lines[3].endswith("[1 Wake up]")
@@ -86,7 +86,7 @@ def test_every_block_type_in_plain_text() -> None:
     assert lines[4].split() == ["Status", "DC"]
     assert lines[5].split() == ["Online", "DFW"]
     assert lines[6] == "─" * 60
-    assert lines[7] == "Asked by @U_ALICE"
+    assert lines[7] == "Asked by @U0ALICE"
     assert lines[8] == "[2 Share] [3 Next ▸]"
     assert "fallback text" not in rendered.text  # blocks win over the notification text
     assert not ANSI.search(rendered.text)
@@ -115,17 +115,17 @@ def test_color_styles_the_same_content() -> None:
 
 def test_ephemeral_and_in_channel_look_different() -> None:
     ephemeral = channel_message(
-        [], via="response_url", response_type="ephemeral", user_id="U_ALICE", text="only you"
+        [], via="response_url", response_type="ephemeral", user_id="U0ALICE", text="only you"
     )
 
     lines = render_message(ephemeral, color=False).text.splitlines()
 
     assert lines[0].startswith("── response_url ")
-    assert lines[1] == "Only visible to you (U_ALICE)"
+    assert lines[1] == "Only visible to you (U0ALICE)"
     assert lines[2] == "only you"
     shared = render_message(channel_message([], text="everyone"), color=False).text
     assert "Only visible to you" not in shared
-    assert "#C_OPS (everyone)" in shared
+    assert "#C0OPS (everyone)" in shared
 
 
 def test_replace_and_delete_original_are_shown() -> None:
@@ -139,12 +139,12 @@ def test_replace_and_delete_original_are_shown() -> None:
 
 
 def test_a_payload_dict_renders_like_a_message() -> None:
-    payload = {"response_type": "in_channel", "channel": "C_OPS", "blocks": BLOCKS}
+    payload = {"response_type": "in_channel", "channel": "C0OPS", "blocks": BLOCKS}
 
     rendered = render_message(payload, color=False)
 
     assert rendered.text.splitlines()[0].startswith("── payload ")
-    assert "#C_OPS (everyone)" in rendered.text
+    assert "#C0OPS (everyone)" in rendered.text
     assert len(rendered.buttons) == 3
 
 

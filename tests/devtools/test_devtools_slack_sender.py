@@ -150,7 +150,7 @@ def test_command_response_url_reaches_the_fake_for_that_user(
 
     WebhookClient(sent.response_url).send(text="later")
 
-    assert (fake.messages[0].user_id, fake.messages[0].channel_id) == ("U_BOB", "C_OPS")
+    assert (fake.messages[0].user_id, fake.messages[0].channel_id) == ("U_BOB", "C0OPS")
 
 
 def test_buttons_in_display_order_with_their_block(fake: FakeSlack) -> None:
@@ -166,7 +166,7 @@ def test_buttons_in_display_order_with_their_block(fake: FakeSlack) -> None:
 
 def test_click_on_a_channel_message(recorder: RecordingServer, fake: FakeSlack) -> None:
     client = WebClient(base_url=fake.api_url, token="xoxb-test-token")
-    client.chat_postMessage(channel="C_OPS", text="agents", blocks=LIST_BLOCKS)
+    client.chat_postMessage(channel="C0OPS", text="agents", blocks=LIST_BLOCKS)
     message = fake.messages[0]
     sender = SlackSender(recorder.url, SECRET, fake_slack=fake)
 
@@ -179,11 +179,11 @@ def test_click_on_a_channel_message(recorder: RecordingServer, fake: FakeSlack) 
     assert payload["type"] == "block_actions"
     assert payload["user"]["id"] == "U_BOB"
     assert payload["team"] == {"id": "T0001", "domain": "example"}
-    assert payload["channel"]["id"] == "C_OPS"
+    assert payload["channel"]["id"] == "C0OPS"
     assert payload["container"] == {
         "type": "message",
         "message_ts": message.ts,
-        "channel_id": "C_OPS",
+        "channel_id": "C0OPS",
         "is_ephemeral": False,
     }
     assert payload["message"]["ts"] == message.ts
@@ -205,7 +205,7 @@ def test_click_on_a_channel_message(recorder: RecordingServer, fake: FakeSlack) 
 def test_click_on_an_ephemeral_message_has_no_message_content(
     recorder: RecordingServer, fake: FakeSlack
 ) -> None:
-    url = fake.new_response_url(channel_id="C_OPS", user_id="U_ALICE")
+    url = fake.new_response_url(channel_id="C0OPS", user_id="U0ALICE")
     WebhookClient(url).send(text="agents", blocks=LIST_BLOCKS)
     message = fake.messages[0]
 
