@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import requests
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from bot.devtools.local_stack import LocalStack
 from bot.devtools.slack_sender import SentRequest
