@@ -5,6 +5,9 @@ once during an incident. A full fetch costs one list call plus one details call 
 concurrent requests for the same region share one fetch (single flight), and a finished fetch
 is served again for ``ttl`` seconds. The age is shown to the user, so the cache never hides
 how fresh an answer is.
+
+Loads run on their own small pool and callers get a future: a burst of fifty requests holds no
+worker thread while the one fetch they share is under way, so other commands keep moving.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -22,21 +25,27 @@ V = TypeVar("V")
 @dataclass
 class _Entry(Generic[V]):
     future: Future[V]
+    started_at: float
     done_at: float | None = None
 
 
 class SingleFlightCache(Generic[V]):
     """Keyed cache where concurrent misses for one key run the loader once.
 
-    The loader runs in the first caller's thread; others wait on its future. Failures are not
-    cached: the next call after a failure tries again.
+    Failures are not cached: the next request after a failure tries again.
     """
 
     def __init__(
-        self, loader: Callable[[str], V], *, ttl: float, clock: Callable[[], float] = time.monotonic
+        self,
+        loader: Callable[[str], V],
+        *,
+        ttl: float,
+        executor: Executor,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._loader = loader
         self._ttl = ttl
+        self._executor = executor
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry[V]] = {}
@@ -46,33 +55,40 @@ class SingleFlightCache(Generic[V]):
     def ttl(self) -> float:
         return self._ttl
 
-    def get(self, key: str, *, fresh: bool = False, timeout: float | None = None) -> V:
-        """The cached value, or a new one; ``fresh`` skips a finished entry (not one in flight)."""
+    def get_future(
+        self, key: str, *, fresh: bool = False, asked_at: float | None = None
+    ) -> Future[V]:
+        """The value for ``key`` as a future; never blocks.
+
+        ``fresh`` refuses a finished value, yet still joins a load in flight: that load
+        answers with data at least as new as the question. ``asked_at`` (a ``clock`` time)
+        accepts any value whose load started after it, even past the ttl, so a request that
+        waited in a queue still shares the fetch that a burst started.
+        """
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and not self._usable(entry, fresh=fresh):
-                entry = None
-            owner = entry is None
-            if entry is None:
-                entry = _Entry(Future())
+            if entry is None or not self._usable(entry, fresh=fresh, asked_at=asked_at):
+                entry = _Entry(Future(), started_at=self._clock())
                 self._entries[key] = entry
                 self.loads += 1
-        if owner:
-            self._load(key, entry)
-        return entry.future.result(timeout=timeout)
+                try:
+                    self._executor.submit(self._load, key, entry)
+                except RuntimeError as exc:  # shutting down: fail this request, not the next
+                    del self._entries[key]
+                    entry.future.set_exception(exc)
+            return entry.future
 
-    def invalidate(self, key: str) -> None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry.done_at is not None:
-                del self._entries[key]
+    def get(self, key: str, *, fresh: bool = False, timeout: float | None = None) -> V:
+        return self.get_future(key, fresh=fresh).result(timeout=timeout)
 
-    def _usable(self, entry: _Entry[V], *, fresh: bool) -> bool:
+    def _usable(self, entry: _Entry[V], *, fresh: bool, asked_at: float | None) -> bool:
         if entry.done_at is None:
             return True  # in flight: always join it
-        if fresh or entry.future.exception() is not None:
+        if entry.future.exception() is not None:
             return False
-        return self._clock() - entry.done_at < self._ttl
+        if asked_at is not None and entry.started_at >= asked_at:
+            return True
+        return not fresh and self._clock() - entry.done_at < self._ttl
 
     def _load(self, key: str, entry: _Entry[V]) -> None:
         try:

@@ -19,7 +19,7 @@ from bot.backup_api import BackupApiClient, BackupApiError, Fleet, build_client
 from bot.backup_api.models import Agent
 from bot.config import Settings
 from bot.fleet_cache import SingleFlightCache
-from bot.slack.delivery import Delivery, make_web_client
+from bot.slack.delivery import Delivery, DeliveryPolicy, make_web_client
 from bot.slack.followup import deliver_followup
 from bot.wakeup import Scheduler, SqliteWakeupStore, WakeupCoordinator
 
@@ -82,8 +82,10 @@ class BoundedExecutor(Executor):
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, delivery: DeliveryPolicy | None = None) -> None:
+        """``delivery`` says how hard to push messages to Slack (default: Slack's own pace)."""
         self.settings = settings
+        policy = delivery or DeliveryPolicy()
         self.client = build_client(
             identity_url=settings.rackspace_identity_url,
             username=settings.rackspace_username,
@@ -98,17 +100,21 @@ class Runtime:
         )
         self._regional: dict[str, BackupApiClient] = {}
         self._regional_lock = threading.Lock()
+        # Fleet loads get their own pool: requests waiting on a shared fetch must never hold
+        # the threads that fetch needs.
+        self._fleet_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fleet")
         self.fleets: SingleFlightCache[Fleet] = SingleFlightCache(
             lambda key: self.client_for(key).list_agents_with_status(),
             ttl=settings.agents_cache_ttl,
+            executor=self._fleet_pool,
         )
         self.executor = BoundedExecutor(
             workers=settings.worker_threads, max_pending=settings.max_pending_jobs, name="work"
         )
         self.web_client = make_web_client(
-            token=settings.slack_bot_token, base_url=settings.slack_api_url
+            token=settings.slack_bot_token, base_url=settings.slack_api_url, policy=policy
         )
-        self.delivery = Delivery(self.web_client)
+        self.delivery = Delivery(self.web_client, policy)
         self._accounts: dict[str, str] = {}
         self.store = SqliteWakeupStore(settings.state_path)
         # Wake-up checks and follow-ups get their own small pool, so a flood of commands can
@@ -125,6 +131,9 @@ class Runtime:
             check_after=settings.wakeup_check_after,
             check_every=settings.wakeup_check_every,
             give_up_after=settings.wakeup_give_up_after,
+            delivery_backoff=policy.followup_backoff,
+            delivery_backoff_max=policy.followup_backoff_max,
+            delivery_attempts=policy.followup_attempts,
         )
 
     # -- backup API ---------------------------------------------------------------------
@@ -201,17 +210,28 @@ class Runtime:
             "followups_pending": self.wakeups.pending_deliveries(),
         }
 
-    def stop(self, *, grace: float) -> None:
-        """Finish what is running within ``grace`` seconds; pending wake-ups stay stored."""
+    def stop(self, *, grace: float) -> bool:
+        """Finish what is running within ``grace`` seconds; pending wake-ups stay stored.
+
+        Returns False when work was still running at the deadline: its threads are left
+        behind (a backup API call can outlast any grace), so the caller should exit without
+        waiting for them.
+        """
+        deadline = time.monotonic() + grace
+        self._fleet_pool.shutdown(wait=False)
         self.wakeups.shutdown()
         self.scheduler.stop(timeout=1.0)
-        deadline = time.monotonic() + grace
-        if not self.executor.drain(timeout=grace):
+        finished = self.executor.drain(timeout=max(0.0, deadline - time.monotonic()))
+        if not finished:
             logger.warning("stopped with %d request(s) still running", self.executor.in_flight)
         # Deliveries under way finish and are marked; queued ones stay stored for next start.
         self._wakeup_pool.shutdown(wait=False, cancel_futures=True)
-        self._wakeup_pool.drain(timeout=max(0.5, deadline - time.monotonic()))
-        self.store.close()
-        for client in self._regional.values():
-            client.close()
-        self.client.close()
+        finished &= self._wakeup_pool.drain(timeout=max(0.5, deadline - time.monotonic()))
+        if finished:
+            # Left open otherwise: a delivery still under way must be able to mark its
+            # follow-up delivered, or the next start would post it a second time.
+            self.store.close()
+            for client in self._regional.values():
+                client.close()
+            self.client.close()
+        return finished
