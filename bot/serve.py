@@ -1,12 +1,14 @@
 """``backup-bot serve``: check the configuration, start the runtime, serve until told to stop.
 
 SIGTERM and SIGINT stop taking requests, give in-flight work a few seconds, and leave pending
-wake-ups in the state store, so the next start posts their follow-ups.
+wake-ups in the state store, so the next start posts their follow-ups. A request that still
+has no answer then is told so, and the process exits without waiting for it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from types import FrameType
@@ -20,17 +22,27 @@ from bot.http_server import HttpServer, make_wsgi_app
 from bot.logs import setup_logging
 from bot.runtime import Runtime
 from bot.slack.app import build_app
+from bot.slack.jobs import Jobs
 from bot.wakeup import StateStoreError
 
 logger = logging.getLogger(__name__)
-SHUTDOWN_GRACE = 7.0
+SHUTDOWN_GRACE = 6.0
+"""Seconds for in-flight work at SIGTERM; with the notices below, the process is gone in 10."""
+ABANDON_NOTICE_TIMEOUT = 2.0
 
 
-class _Stop(BaseException):
-    """Raised in the main thread by the signal handler to leave the server loop."""
+class _Stop(SystemExit):
+    """Raised in the main thread by the signal handler to leave the server loop.
+
+    A SystemExit, because waitress's event loop passes those on and swallows (logs) any
+    other exception raised while it is handling a connection.
+    """
 
 
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:
+    # A second signal while stopping ends the process the default way.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     raise _Stop(signal.Signals(signum).name)
 
 
@@ -54,9 +66,10 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
     except StateStoreError as exc:
         print(f"backup-bot: {exc}", file=sys.stderr)
         return 2
+    jobs = Jobs(runtime.executor, runtime.delivery)
     try:
         runtime.start()
-        app = build_app(runtime)
+        app = build_app(runtime, jobs=jobs)
     except (BoltError, StateStoreError) as exc:
         print(f"backup-bot: could not start: {exc}", file=sys.stderr)
         runtime.stop(grace=0)
@@ -71,7 +84,15 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
     except _Stop as stop:
         logger.info("stopping on %s", stop)
     finally:
-        runtime.stop(grace=SHUTDOWN_GRACE)
+        finished = runtime.stop(grace=SHUTDOWN_GRACE)
+        if not finished:
+            told = jobs.abandon(timeout=ABANDON_NOTICE_TIMEOUT)
+            logger.warning("exiting with work unfinished; %d user(s) told to try again", told)
+    if not finished:
+        # Threads still waiting on the backup API would hold the interpreter open until
+        # their read timeout; what they would still do is not worth missing the deadline.
+        logging.shutdown()
+        os._exit(0)
     return 0
 
 
