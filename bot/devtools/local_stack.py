@@ -22,6 +22,7 @@ from bot.http_server import EVENTS_PATH, HttpServer, make_wsgi_app
 from bot.runtime import Runtime
 from bot.simulator import Simulator, SimulatorConfig
 from bot.slack.app import build_app
+from bot.slack.delivery import DeliveryPolicy
 
 
 def stack_environment(
@@ -42,9 +43,9 @@ def stack_environment(
 
 
 def _start_bot(
-    settings: Settings, slack: FakeSlack
+    settings: Settings, slack: FakeSlack, delivery: DeliveryPolicy | None
 ) -> tuple[Runtime, App, HttpServer, SlackSender]:
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, delivery=delivery)
     runtime.start()
     app = build_app(runtime)
     server = HttpServer(
@@ -70,6 +71,7 @@ class LocalStack:
     env: dict[str, str] = field(repr=False)
     settings: Settings = field(repr=False)
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+    _delivery: DeliveryPolicy | None = field(default=None, repr=False)
     _bot_running: bool = field(default=True, repr=False)
 
     @classmethod
@@ -79,8 +81,13 @@ class LocalStack:
         simulator_config: SimulatorConfig | None = None,
         env: Mapping[str, str] | None = None,
         state_path: Path | None = None,
+        delivery: DeliveryPolicy | None = None,
     ) -> LocalStack:
-        """Start everything; ``env`` overrides any bot setting (e.g. WAKEUP_CHECK_AFTER)."""
+        """Start everything; ``env`` overrides any bot setting (e.g. WAKEUP_CHECK_AFTER).
+
+        ``delivery`` shortens Slack timeouts and retry waits, for faults that would otherwise
+        take minutes to play out.
+        """
         tmp = None
         if state_path is None:
             tmp = tempfile.TemporaryDirectory(prefix="backup-bot-")
@@ -99,14 +106,16 @@ class LocalStack:
         full_env.update(env or {})
         try:
             settings = load_settings(full_env, mode="http")
-            runtime, app, server, sender = _start_bot(settings, slack)
+            runtime, app, server, sender = _start_bot(settings, slack, delivery)
         except BaseException:
             slack.stop()
             simulator.stop()
             if tmp is not None:
                 tmp.cleanup()
             raise
-        return cls(simulator, slack, runtime, app, server, sender, full_env, settings, tmp)
+        return cls(
+            simulator, slack, runtime, app, server, sender, full_env, settings, tmp, delivery
+        )
 
     @property
     def signing_secret(self) -> str:
@@ -124,7 +133,9 @@ class LocalStack:
         """A new bot process on the same settings and state file; it gets a new port."""
         if self._bot_running:
             raise RuntimeError("the bot is already running: call stop_bot() first")
-        self.runtime, self.app, self.server, self.sender = _start_bot(self.settings, self.slack)
+        self.runtime, self.app, self.server, self.sender = _start_bot(
+            self.settings, self.slack, self._delivery
+        )
         self._bot_running = True
 
     def stop(self) -> None:

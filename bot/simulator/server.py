@@ -117,6 +117,10 @@ class Simulator:
         """A valid token without going through Identity (for the direct-endpoint mode)."""
         return self._tokens.issue()
 
+    def issued_tokens(self) -> list[str]:
+        """Every token handed out (by Identity or ``issue_token``), so tests can look for leaks."""
+        return self._tokens.issued()
+
     def env_lines(self) -> list[str]:
         """The settings that point the bot at this simulator, in ``.env`` form."""
         return [

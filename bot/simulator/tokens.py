@@ -42,6 +42,11 @@ class TokenStore:
             self._grants[token] = grant
         return token
 
+    def issued(self) -> list[str]:
+        """Every token issued so far, expired ones included, in the order issued."""
+        with self._lock:
+            return list(self._grants)
+
     def tenant_of(self, token: str) -> str | None:
         """The tenant a token belongs to, or ``None`` if it is unknown or expired."""
         with self._lock:

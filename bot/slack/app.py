@@ -18,8 +18,8 @@ from bot.slack.jobs import Jobs, Reply, audit, new_error_id, unexpected_error_me
 logger = logging.getLogger(__name__)
 
 
-def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
-    """The Bolt app for ``runtime``.
+def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None = None) -> App:
+    """The Bolt app for ``runtime``; ``jobs`` runs its slow parts (a new one by default).
 
     Listeners only ack and queue work, so Bolt's listener pool is never held by the backup
     API; it is still sized beyond Bolt's default 5 so a burst of clicks never waits on it.
@@ -35,7 +35,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
         ),
         logger=logging.getLogger("slack_bolt"),
     )
-    jobs = Jobs(runtime.executor, runtime.delivery)
+    jobs = jobs or Jobs(runtime.executor, runtime.delivery)
     app.use(
         access_middleware(
             allowed_channels=settings.allowed_channel_ids,

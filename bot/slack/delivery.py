@@ -10,6 +10,7 @@ store it and try again later rather than lose it.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from http.client import RemoteDisconnected
 from typing import Any
 from urllib.error import URLError
@@ -17,7 +18,14 @@ from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry import (
+    BackoffRetryIntervalCalculator,
+    HttpRequest,
+    HttpResponse,
+    RetryHandler,
+    RetryIntervalCalculator,
+    RetryState,
+)
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -36,15 +44,50 @@ class DeliveryError(Exception):
     """A message could not be posted to Slack after the retries."""
 
 
-def retry_handlers(attempts: int = 3) -> list[RetryHandler]:
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How hard the bot pushes a message to Slack before it gives up on it.
+
+    ``timeout``, ``retries`` and ``retry_interval`` apply to each call (slack_sdk's retry
+    handlers); the ``followup_*`` values to a wake-up follow-up that still failed, which is
+    stored and tried again after ``followup_backoff`` seconds, doubling up to
+    ``followup_backoff_max``, ``followup_attempts`` times in all.
+    """
+
+    timeout: int = 10
+    retries: int = 3
+    retry_interval: RetryIntervalCalculator = field(default_factory=BackoffRetryIntervalCalculator)
+    followup_backoff: float = 2.0
+    followup_backoff_max: float = 300.0
+    followup_attempts: int = 20
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk's handler retries only 500 and 503; Slack's edge also answers 502 and 504."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers(policy: DeliveryPolicy) -> list[RetryHandler]:
     """The retry policy for every call to Slack: bounded, with backoff, honouring Retry-After."""
     return [
         ConnectionErrorRetryHandler(
-            max_retry_count=attempts,
+            max_retry_count=policy.retries,
+            interval_calculator=policy.retry_interval,
             error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],
         ),
-        RateLimitErrorRetryHandler(max_retry_count=attempts),
-        ServerErrorRetryHandler(max_retry_count=attempts),
+        RateLimitErrorRetryHandler(max_retry_count=policy.retries),
+        AnyServerErrorRetryHandler(
+            max_retry_count=policy.retries, interval_calculator=policy.retry_interval
+        ),
     ]
 
 
@@ -53,27 +96,27 @@ def describe_url(url: str) -> str:
     return urlsplit(url).netloc or "?"
 
 
-def make_web_client(*, token: Secret, base_url: str, timeout: int = 10) -> WebClient:
+def make_web_client(*, token: Secret, base_url: str, policy: DeliveryPolicy) -> WebClient:
     return WebClient(
         token=token.reveal(),
         base_url=base_url,
-        timeout=timeout,
-        retry_handlers=retry_handlers(),
+        timeout=policy.timeout,
+        retry_handlers=retry_handlers(policy),
     )
 
 
 class Delivery:
     """Posts replies and follow-ups; one instance is shared by every handler thread."""
 
-    def __init__(self, client: WebClient, *, timeout: int = 10) -> None:
+    def __init__(self, client: WebClient, policy: DeliveryPolicy) -> None:
         self._client = client
-        self._timeout = timeout
+        self._policy = policy
 
     def respond(self, response_url: str, message: Message, **options: Any) -> None:
         """Answer through a response_url; raises DeliveryError when Slack would not take it."""
         payload = {**message, **options}
         webhook = WebhookClient(
-            response_url, timeout=self._timeout, retry_handlers=retry_handlers()
+            response_url, timeout=self._policy.timeout, retry_handlers=retry_handlers(self._policy)
         )
         try:
             response = webhook.send_dict(payload)

@@ -7,10 +7,13 @@ written with who, where, what, the outcome and how long it took.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,16 +74,33 @@ def audit(incoming: Incoming, outcome: str, **extra: Any) -> None:
     )
 
 
+def restart_message(incoming: Incoming) -> Message:
+    return error_message(
+        what_failed=f"finish `{incoming.name}`",
+        status=None,
+        meaning="The bot was restarting and stopped before it had an answer.",
+        service_message=None,
+        hint="Try again in a minute.",
+    )
+
+
 class Jobs:
     def __init__(self, executor: BoundedExecutor, delivery: Delivery) -> None:
         self._executor = executor
         self._delivery = delivery
+        self._lock = threading.Lock()
+        self._keys = itertools.count()
+        self._unfinished: dict[int, Incoming] = {}
 
     def start(self, incoming: Incoming, work: Work) -> None:
         """Queue ``work``; never raises, and answers at once when the queue is full."""
+        key = next(self._keys)
+        with self._lock:
+            self._unfinished[key] = incoming
         try:
-            self._executor.submit(self._run, incoming, work)
+            self._executor.submit(self._run, key, incoming, work)
         except BusyError as exc:
+            self._forget(key)
             self._reply(
                 incoming,
                 error_message(
@@ -93,7 +113,36 @@ class Jobs:
             )
             audit(incoming, "busy")
 
-    def _run(self, incoming: Incoming, work: Work) -> None:
+    def abandon(self, *, timeout: float) -> int:
+        """Tell each user whose request is still queued or running that it will not finish.
+
+        For a shutdown that cannot wait for them; returns how many were told. The notices go
+        out in parallel and are given ``timeout`` seconds in all.
+        """
+        with self._lock:
+            pending = list(self._unfinished.values())
+            self._unfinished.clear()
+        if not pending:
+            return 0
+        pool = ThreadPoolExecutor(max_workers=min(len(pending), 8), thread_name_prefix="abandon")
+        notices = [pool.submit(self._reply, item, restart_message(item)) for item in pending]
+        wait(notices, timeout=timeout)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for incoming in pending:
+            audit(incoming, "abandoned")
+        return len(pending)
+
+    def _forget(self, key: int) -> None:
+        with self._lock:
+            self._unfinished.pop(key, None)
+
+    def _run(self, key: int, incoming: Incoming, work: Work) -> None:
+        try:
+            self._answer(incoming, work)
+        finally:
+            self._forget(key)
+
+    def _answer(self, incoming: Incoming, work: Work) -> None:
         extra: dict[str, Any] = {}
         try:
             reply = work()

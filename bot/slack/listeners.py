@@ -37,6 +37,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _AGENT_VALUE = re.compile(r"^(\d{1,18})(?::([A-Za-z]{2,5}))?$")
 REPLACE = {"replace_original": True}
 EPHEMERAL_NEW = {"response_type": "ephemeral", "replace_original": False}
+IN_CHANNEL_NEW = {"response_type": "in_channel", "replace_original": False}
 
 
 def parse_agent_value(value: str) -> tuple[int, str | None] | None:
@@ -168,18 +169,28 @@ class Handlers:
     # -- buttons --------------------------------------------------------------------------
 
     def on_page(self, ack: Ack, body: dict[str, Any]) -> None:
+        """A page of a private list replaces it; a page of a shared one goes to the clicker.
+
+        Replacing a list shared in the channel would change it for everyone, under the
+        conversation about it, and drop its "Shared by" line.
+        """
         ack()
         incoming = from_body(body)
         assert incoming is not None
-        self.jobs.start(incoming, lambda: self._page_reply(incoming, shared=False))
+        options = EPHEMERAL_NEW if _on_shared_message(body) else REPLACE
+        self.jobs.start(incoming, lambda: self._page_reply(incoming, options))
 
     def on_share(self, ack: Ack, body: dict[str, Any]) -> None:
         ack()
         incoming = from_body(body)
         assert incoming is not None
-        self.jobs.start(incoming, lambda: self._page_reply(incoming, shared=True))
+        self.jobs.start(
+            incoming, lambda: self._page_reply(incoming, IN_CHANNEL_NEW, shared_by=incoming.user_id)
+        )
 
-    def _page_reply(self, incoming: Incoming, *, shared: bool) -> Reply:
+    def _page_reply(
+        self, incoming: Incoming, options: dict[str, Any], *, shared_by: str | None = None
+    ) -> Reply:
         decoded = blocks.decode_page_value(incoming.args)
         parsed = parse_command("agents " + decoded[0]) if decoded else None
         if decoded is None or not isinstance(parsed, AgentsCommand):
@@ -195,11 +206,9 @@ class Handlers:
                 outcome="invalid",
             )
         query, page = parsed.query, decoded[1]
-        if not shared:
-            return self._agents_reply(query, page=page)
         fleet = self.rt.fleet(self.rt.account_key(query.region))
-        message = self._agents_message(fleet, query, page=page, shared_by=incoming.user_id)
-        return Reply(message, {"response_type": "in_channel", "replace_original": False})
+        message = self._agents_message(fleet, query, page=page, shared_by=shared_by)
+        return Reply(message, options)
 
     def on_agent_button(self, ack: Ack, body: dict[str, Any]) -> None:
         ack()
@@ -229,6 +238,12 @@ class Handlers:
             self.jobs.start(
                 incoming, lambda: self._agent_reply(self.rt.account_key(region), agent_id)
             )
+
+
+def _on_shared_message(body: dict[str, Any]) -> bool:
+    """Whether a button was clicked on a message everyone in the channel sees."""
+    container = body.get("container")
+    return isinstance(container, dict) and container.get("is_ephemeral") is False
 
 
 def register(app: App, runtime: Runtime, jobs: Jobs) -> Handlers:

@@ -298,9 +298,11 @@ def _ensure_directory(path: str) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        # mkdir says "File exists" when a file stands where the directory should be.
+        reason = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
         raise StateStoreError(
             f"Cannot create directory {directory} for the wake-up state file {path}:"
-            f" {exc.strerror or exc}. Create it, or choose a state path in a writable directory."
+            f" {reason or exc}. Create it, or choose a state path in a writable directory."
         ) from exc
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pytest
 
-from bot.devtools.fake_slack import RESPONSE_URL, Message
+from bot.devtools.fake_slack import RESPONSE_URL, FakeSlack, Message
 from bot.devtools.local_stack import LocalStack
-from bot.devtools.slack_sender import SentRequest, buttons
+from bot.devtools.slack_sender import SentRequest, SlackSender, buttons
 
 ALICE = "U0ALICE"
 BOB = "U0BOB"
@@ -86,14 +85,24 @@ def action_ids(message: Message) -> list[str]:
     return [str(b.get("action_id")) for b in buttons(message.blocks)]
 
 
-@dataclass
-class Bot:
-    """The stack seen from Slack: commands and clicks in, recorded messages out."""
+class Reachable(Protocol):
+    """A running bot as Slack reaches it: a signed sender to it, the fake Slack it posts to."""
 
-    stack: LocalStack
+    @property
+    def sender(self) -> SlackSender: ...
+
+    @property
+    def slack(self) -> FakeSlack: ...
+
+
+class SlackUsers:
+    """Any running bot seen from Slack: commands and clicks in, recorded messages out."""
+
+    def __init__(self, target: Reachable) -> None:
+        self.target = target
 
     def command(self, text: str, *, user: str = ALICE, channel: str = OPS) -> SentRequest:
-        sent = self.stack.sender.command(text, user_id=user, channel_id=channel)
+        sent = self.target.sender.command(text, user_id=user, channel_id=channel)
         assert sent.status == 200, sent.body
         return sent
 
@@ -114,7 +123,7 @@ class Bot:
         user: str = ALICE,
         channel: str | None = None,
     ) -> SentRequest:
-        sent = self.stack.sender.click(
+        sent = self.target.sender.click(
             button(message, action_id, index=index),
             message=message,
             user_id=user,
@@ -147,7 +156,7 @@ class Bot:
         timeout: float = 10.0,
     ) -> Message:
         """The first response_url post for ``user`` in ``channel`` after ``since``."""
-        return self.stack.slack.wait_for(
+        return self.target.slack.wait_for(
             lambda m: (
                 m.received_at >= since
                 and m.via == RESPONSE_URL
@@ -159,9 +168,17 @@ class Bot:
 
     def follow_ups(self, n: int = 1, *, timeout: float = 10.0) -> list[Message]:
         """The first ``n`` messages posted for everyone in a channel."""
-        return self.stack.slack.wait_for_count(
+        return self.target.slack.wait_for_count(
             n, lambda m: m.response_type == "in_channel", timeout=timeout
         )
+
+
+class Bot(SlackUsers):
+    """The in-process stack seen from Slack, which can also tell when it has nothing left to do."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        super().__init__(stack)
+        self.stack = stack
 
     def settled(self) -> bool:
         """No wake-up running, no follow-up waiting, nothing queued or scheduled."""
