@@ -158,9 +158,19 @@ class Runtime:
             return client
 
     def fleet(self, region_key: str, *, fresh: bool = False) -> Fleet:
-        fleet = self.fleets.get(region_key, fresh=fresh)
-        self._accounts[region_key] = fleet.account_id
-        return fleet
+        return self.fleet_future(region_key, fresh=fresh).result()
+
+    def fleet_future(
+        self, region_key: str, *, fresh: bool = False, asked_at: float | None = None
+    ) -> Future[Fleet]:
+        """Every agent of a region with its true status, shared by concurrent askers."""
+        future = self.fleets.get_future(region_key, fresh=fresh, asked_at=asked_at)
+        future.add_done_callback(partial(self._remember_account, region_key))
+        return future
+
+    def _remember_account(self, region_key: str, done: Future[Fleet]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            self._accounts[region_key] = done.result().account_id
 
     def agent(self, region_key: str, ref: int | str) -> tuple[Agent, BackupApiClient]:
         """One agent by id (int) or host server id (str), and the client that fetched it."""

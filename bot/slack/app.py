@@ -46,7 +46,9 @@ def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None 
     listeners.register(app, runtime, jobs)
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    def on_error(
+        error: Exception, body: dict[str, Any], response: BoltResponse | None
+    ) -> BoltResponse:
         # Only reached by a bug on the ack path: the slow path has its own handling in Jobs.
         error_id = new_error_id()
         logger.error(
@@ -54,8 +56,9 @@ def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None 
         )
         message = unexpected_error_message(error_id)
         incoming = from_body(body)
-        if incoming is not None and incoming.kind == "button":
-            # Slack shows nothing of a button's HTTP answer: say it through the response_url.
+        # Bolt passes no response once the request was acked: the HTTP answer has gone, and
+        # Slack shows nothing of a button's anyway. Say it through the response_url.
+        if incoming is not None and (incoming.kind == "button" or response is None):
             jobs.start(incoming, lambda: Reply(message, listeners.EPHEMERAL_NEW, outcome="error"))
         elif incoming is not None:
             audit(incoming, "error", error_id=error_id)

@@ -13,9 +13,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.backup_api import BackupApiError
 from bot.logs import audit_logger
@@ -25,6 +25,7 @@ from bot.slack.delivery import Delivery, DeliveryError, Message
 from bot.slack.incoming import Incoming
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,28 @@ class Jobs:
 
     def start(self, incoming: Incoming, work: Work) -> None:
         """Queue ``work``; never raises, and answers at once when the queue is full."""
+        self._enqueue(self._remember(incoming), incoming, work)
+
+    def start_after(
+        self, incoming: Incoming, ready: Future[T], work: Callable[[T], Reply | None]
+    ) -> None:
+        """Queue ``work`` with the result of ``ready`` once it is there.
+
+        Waiting holds no thread: fifty requests sharing one fetch cost no worker until the
+        fetch is done. A failed ``ready`` reaches the user like any other failure.
+        """
+        key = self._remember(incoming)
+        ready.add_done_callback(
+            lambda done: self._enqueue(key, incoming, lambda: work(done.result()))
+        )
+
+    def _remember(self, incoming: Incoming) -> int:
         key = next(self._keys)
         with self._lock:
             self._unfinished[key] = incoming
+        return key
+
+    def _enqueue(self, key: int, incoming: Incoming, work: Work) -> None:
         try:
             self._executor.submit(self._run, key, incoming, work)
         except BusyError as exc:

@@ -80,8 +80,7 @@ class Handlers:
             audit(incoming, "invalid")
         elif isinstance(parsed, AgentsCommand):
             ack(**blocks.working_message("Fetching agents and their status…"))
-            query = parsed.query
-            self.jobs.start(incoming, lambda: self._agents_reply(query, page=0))
+            self._start_agents(incoming, parsed.query, page=0, options=REPLACE)
         elif isinstance(parsed, AgentCommand):
             ack(**blocks.working_message(f"Looking up agent {parsed.ref}…"))
             ref, region = parsed.ref, parsed.region
@@ -89,10 +88,24 @@ class Handlers:
         elif isinstance(parsed, WakeupCommand):
             self._start_wakeup(ack, incoming, parsed.region)
 
-    def _agents_reply(self, query: AgentQuery, *, page: int, shared_by: str | None = None) -> Reply:
-        fleet = self.rt.fleet(self.rt.account_key(query.region))
-        message = self._agents_message(fleet, query, page=page, shared_by=shared_by)
-        return Reply(message, REPLACE)
+    def _start_agents(
+        self,
+        incoming: Incoming,
+        query: AgentQuery,
+        *,
+        page: int,
+        options: dict[str, Any],
+        shared_by: str | None = None,
+    ) -> None:
+        """Answer with a page of agents once the region's shared fetch is done."""
+        fleet = self.rt.fleet_future(self.rt.account_key(query.region), asked_at=incoming.received)
+        self.jobs.start_after(
+            incoming,
+            fleet,
+            lambda done: Reply(
+                self._agents_message(done, query, page=page, shared_by=shared_by), options
+            ),
+        )
 
     def _agents_message(
         self, fleet: Fleet, query: AgentQuery, *, page: int, shared_by: str | None
@@ -178,23 +191,22 @@ class Handlers:
         incoming = from_body(body)
         assert incoming is not None
         options = EPHEMERAL_NEW if _on_shared_message(body) else REPLACE
-        self.jobs.start(incoming, lambda: self._page_reply(incoming, options))
+        self._start_page(incoming, options)
 
     def on_share(self, ack: Ack, body: dict[str, Any]) -> None:
         ack()
         incoming = from_body(body)
         assert incoming is not None
-        self.jobs.start(
-            incoming, lambda: self._page_reply(incoming, IN_CHANNEL_NEW, shared_by=incoming.user_id)
-        )
+        self._start_page(incoming, IN_CHANNEL_NEW, shared_by=incoming.user_id)
 
-    def _page_reply(
+    def _start_page(
         self, incoming: Incoming, options: dict[str, Any], *, shared_by: str | None = None
-    ) -> Reply:
+    ) -> None:
+        """The page a button names; its query and page number travel in the button's value."""
         decoded = blocks.decode_page_value(incoming.args)
         parsed = parse_command("agents " + decoded[0]) if decoded else None
         if decoded is None or not isinstance(parsed, AgentsCommand):
-            return Reply(
+            unreadable = Reply(
                 blocks.error_message(
                     what_failed="turn the page",
                     status=None,
@@ -205,10 +217,11 @@ class Handlers:
                 EPHEMERAL_NEW,
                 outcome="invalid",
             )
-        query, page = parsed.query, decoded[1]
-        fleet = self.rt.fleet(self.rt.account_key(query.region))
-        message = self._agents_message(fleet, query, page=page, shared_by=shared_by)
-        return Reply(message, options)
+            self.jobs.start(incoming, lambda: unreadable)
+            return
+        self._start_agents(
+            incoming, parsed.query, page=decoded[1], options=options, shared_by=shared_by
+        )
 
     def on_agent_button(self, ack: Ack, body: dict[str, Any]) -> None:
         ack()

@@ -101,10 +101,10 @@ def test_a_503_that_clears_within_the_retries_is_never_seen(stack: LocalStack, b
 def test_an_unexpected_error_shows_an_id_that_matches_its_log_line(
     stack: LocalStack, bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(region_key: str, *, fresh: bool = False) -> None:
+    def broken(region_key: str, **_options: object) -> None:
         raise RuntimeError("internal detail the user must not see")
 
-    monkeypatch.setattr(stack.runtime, "fleet", broken)
+    monkeypatch.setattr(stack.runtime, "fleet_future", broken)
 
     _, reply = bot.ask("agents")
 

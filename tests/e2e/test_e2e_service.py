@@ -168,3 +168,21 @@ def test_the_manifest_is_a_schema_1_slack_app_manifest() -> None:
     assert {"commands", "chat:write", "chat:write.public"} <= set(scopes)
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_a_burst_of_lists_shares_one_fetch_and_holds_no_worker(start_stack: StartStack) -> None:
+    # No reuse after a fetch (ttl 0) and two workers: the burst must still cost one fetch,
+    # and a lookup sent during it must not queue behind the waiting lists.
+    stack = start_stack(env={"AGENTS_CACHE_TTL": "0", "WORKER_THREADS": "2"}, latency=0.3)
+    bot = Bot(stack)
+    users = [f"U0LIST{n}" for n in range(12)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        acks = list(pool.map(lambda user: bot.command("agents", user=user), users))
+    assert all(sent.status == 200 for sent in acks)
+    lookup = bot.command(f"agent {WEB1}", user=BOB)
+    assert lookup.status == 200
+    for user in users:
+        assert "Backup agents" in shown(bot.reply(started, user=user, timeout=10))
+    assert stack.simulator.stats()["list_agents"] == 1
+    assert f"`{WEB1}`" in shown(bot.reply(started, user=BOB, timeout=10))
