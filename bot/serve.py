@@ -11,11 +11,13 @@ import logging
 import os
 import signal
 import sys
+import threading
 from types import FrameType
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import ConfigError, Mode, Settings, load_settings, read_environment
 from bot.http_server import HttpServer, make_wsgi_app
@@ -76,6 +78,7 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
         return 2
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
+    status = 0
     try:
         if chosen == "http":
             _serve_http(app, runtime, settings)
@@ -83,6 +86,9 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
             _serve_socket(app, settings)
     except _Stop as stop:
         logger.info("stopping on %s", stop)
+    except _CannotServe as exc:
+        print(f"backup-bot: {exc}", file=sys.stderr)
+        status = 2
     finally:
         finished = runtime.stop(grace=SHUTDOWN_GRACE)
         if not finished:
@@ -92,17 +98,27 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
         # Threads still waiting on the backup API would hold the interpreter open until
         # their read timeout; what they would still do is not worth missing the deadline.
         logging.shutdown()
-        os._exit(0)
-    return 0
+        os._exit(status)
+    return status
+
+
+class _CannotServe(Exception):
+    """The bot started but cannot reach Slack or listen: said in one line, not a trace."""
 
 
 def _serve_http(app: App, runtime: Runtime, settings: Settings) -> None:
-    server = HttpServer(
-        make_wsgi_app(app, runtime.health),
-        host=settings.host,
-        port=settings.port,
-        threads=settings.http_threads,
-    )
+    try:
+        server = HttpServer(
+            make_wsgi_app(app, runtime.health),
+            host=settings.host,
+            port=settings.port,
+            threads=settings.http_threads,
+        )
+    except OSError as exc:
+        raise _CannotServe(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}. "
+            "Set PORT (or HOST) to a free address."
+        ) from None
     logger.info("serving HTTP on %s (POST /slack/events, GET /healthz)", server.url)
     try:
         server.serve_forever()
@@ -114,6 +130,18 @@ def _serve_socket(app: App, settings: Settings) -> None:
     handler = SocketModeHandler(app, settings.slack_app_token.reveal())
     logger.info("connecting to Slack in Socket Mode")
     try:
-        handler.start()  # type: ignore[no-untyped-call]
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as exc:
+        handler.close()  # type: ignore[no-untyped-call]
+        raise _CannotServe(
+            f"Slack refused the Socket Mode connection ({exc.response.get('error')}). "
+            "Check SLACK_APP_TOKEN: an app-level token (xapp-...) with connections:write, "
+            "for an app with Socket Mode enabled."
+        ) from None
+    except (OSError, SlackClientError) as exc:
+        handler.close()  # type: ignore[no-untyped-call]
+        raise _CannotServe(f"cannot reach Slack for Socket Mode: {exc}") from None
+    try:
+        threading.Event().wait()  # the handler's own threads serve; this one waits for a signal
     finally:
         handler.close()  # type: ignore[no-untyped-call]

@@ -1,0 +1,73 @@
+"""``backup-bot serve`` when it cannot reach Slack or listen: one clear line, exit status 2."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.local_stack import stack_environment
+from bot.simulator import Simulator
+
+BOT_TOKEN = "xoxb-serve-test-0123456789"
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with Simulator() as simulator, FakeSlack(bot_token=BOT_TOKEN) as slack:
+        env = stack_environment(
+            simulator=simulator,
+            slack=slack,
+            state_path=tmp_path / "state.sqlite3",
+            bot_token=BOT_TOKEN,
+            signing_secret="0123456789abcdef0123456789abcdef",
+        )
+        yield {**os.environ, **env}
+
+
+def serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "serve", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_socket_mode_refused_by_slack_says_what_to_check(environment: dict[str, str]) -> None:
+    # The stand-in knows no apps.connections.open, as Slack refuses a bad app token.
+    app_token = "xapp-1-A0TEST-0123456789"
+    done = serve({**environment, "SLACK_APP_TOKEN": app_token})
+    assert done.returncode == 2
+    assert "Socket Mode" in done.stderr
+    assert "SLACK_APP_TOKEN" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert app_token not in done.stderr
+
+
+def test_a_port_in_use_is_one_clear_line(environment: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = serve({**environment, "PORT": str(port)}, "--http")
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_settings_are_listed_together(environment: dict[str, str]) -> None:
+    env = {**environment, "SLACK_BOT_TOKEN": "", "RACKSPACE_API_KEY": "", "PORT": "eighty"}
+    done = serve(env, "--http")
+    assert done.returncode == 2
+    for name in ("SLACK_BOT_TOKEN", "RACKSPACE_USERNAME and RACKSPACE_API_KEY", "PORT"):
+        assert name in done.stderr
+    assert "Traceback" not in done.stderr
