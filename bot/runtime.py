@@ -116,6 +116,7 @@ class Runtime:
         )
         self.delivery = Delivery(self.web_client, policy)
         self._accounts: dict[str, str] = {}
+        self._default_region: str | None = None  # learnt from Identity when not configured
         self.store = SqliteWakeupStore(settings.state_path)
         # Wake-up checks and follow-ups get their own small pool, so a flood of commands can
         # never delay the follow-ups people are waiting for.
@@ -145,7 +146,8 @@ class Runtime:
         button naming the default region share one POST and one check loop.
         """
         wanted = (region or "").upper()
-        return DEFAULT_REGION_KEY if wanted == (self.settings.rackspace_region or "") else wanted
+        default = self.settings.rackspace_region or self._default_region or ""
+        return DEFAULT_REGION_KEY if wanted == default else wanted
 
     def client_for(self, region_key: str) -> BackupApiClient:
         if self.account_key(region_key) == DEFAULT_REGION_KEY:
@@ -170,13 +172,19 @@ class Runtime:
 
     def _remember_account(self, region_key: str, done: Future[Fleet]) -> None:
         if not done.cancelled() and done.exception() is None:
-            self._accounts[region_key] = done.result().account_id
+            self._learn(region_key, done.result().account_id, done.result().region)
+
+    def _learn(self, region_key: str, account_id: str, region: str | None) -> None:
+        """Remember what a successful call told us, so acks can name it without a call."""
+        self._accounts[region_key] = account_id
+        if region_key == DEFAULT_REGION_KEY and region:
+            self._default_region = region
 
     def agent(self, region_key: str, ref: int | str) -> tuple[Agent, BackupApiClient]:
         """One agent by id (int) or host server id (str), and the client that fetched it."""
         client = self.client_for(region_key)
         agent = client.get_agent(ref) if isinstance(ref, int) else client.get_agent_by_server(ref)
-        self._accounts[region_key] = client.account_id
+        self._learn(region_key, client.account_id, client.region)
         return agent, client
 
     def check_agents(self, region_key: str) -> Sequence[Agent]:
@@ -186,7 +194,7 @@ class Runtime:
     def wake_agents(self, region_key: str) -> None:
         client = self.client_for(region_key)
         client.wake_up_agents()
-        self._accounts[region_key] = client.account_id
+        self._learn(region_key, client.account_id, client.region)
 
     def known_account_id(self, region_key: str) -> str:
         """The account id if a call has told us already; never calls the network."""

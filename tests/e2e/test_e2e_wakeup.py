@@ -96,10 +96,13 @@ def test_overlapping_wake_ups_share_one_post_and_each_requester_hears_back(
     assert stack.simulator.stats()["wakeupagents"] == 1
 
 
+@pytest.mark.parametrize("configured_region", ["DFW", ""], ids=["named", "from Identity"])
 def test_the_command_and_the_button_for_the_default_region_share_one_post(
-    start_stack: StartStack,
+    start_stack: StartStack, configured_region: str
 ) -> None:
-    stack = start_stack(env={"WAKEUP_CHECK_AFTER": "0.3"})
+    # Without RACKSPACE_REGION the default region is the one Identity says (DFW here); the
+    # button names it, the command does not: still one account.
+    stack = start_stack(env={"WAKEUP_CHECK_AFTER": "0.3", "RACKSPACE_REGION": configured_region})
     stack.simulator.remove_agent(REPORTING_OLD)
     bot = Bot(stack)
     _, view = bot.ask(f"agent {WEB2}", user=BOB, channel=DEV)
