@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.devtools.block_kit import block_errors
+from bot.loopback import ServingThread
 
 logger = logging.getLogger(__name__)
 
@@ -157,41 +158,32 @@ class FakeSlack:
         self._updatable: set[tuple[str, str]] = set()
         self._ts_counter = 0
         self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServingThread[_Server] | None = None
 
     def __repr__(self) -> str:
-        where = self.url if self._server else "stopped"
+        where = self.url if self._serving else "stopped"
         return f"FakeSlack({where}, {len(self._messages)} messages)"
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeSlack:
-        if self._server is not None:
+        if self._serving is not None:
             raise RuntimeError("FakeSlack is already running")
         self._stopping.clear()
-        self._server = _Server(self._address, self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": _POLL_INTERVAL},
-            name="fake-slack",
-            daemon=True,
-        )
-        self._thread.start()
+        server = _Server(self._address, self)
+        self._serving = ServingThread(server, name="fake-slack", poll_interval=_POLL_INTERVAL)
         return self
 
     def stop(self) -> None:
         """Stop listening; a later start() takes the same port, so URLs handed out stay valid."""
-        server, thread = self._server, self._thread
-        if server is None or thread is None:
+        serving = self._serving
+        if serving is None:
             return
         self._stopping.set()  # wakes handlers sleeping in a delay fault
-        server.shutdown()
-        server.server_close()
-        thread.join(_MAX_STOP_WAIT)
-        host, port = server.server_address[:2]
+        serving.stop(timeout=_MAX_STOP_WAIT)
+        host, port = serving.server.server_address[:2]
         self._address = (str(host), int(port))
-        self._server = self._thread = None
+        self._serving = None
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -206,9 +198,9 @@ class FakeSlack:
 
     @property
     def url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("FakeSlack is not running: call start() first")
-        host, port = self._server.server_address[:2]
+        host, port = self._serving.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
     @property

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
+from bot.loopback import ServingThread
 from bot.simulator.agents import AgentBook
 from bot.simulator.app import Request, Response, SimulatorApp, backup_url
 from bot.simulator.config import SimulatorConfig
@@ -55,38 +56,28 @@ class Simulator:
             config, book=self._book, faults=self.faults, stats=self._stats, tokens=self._tokens
         )
         self._port = config.port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServingThread[_Server] | None = None
 
     def start(self) -> Simulator:
         """Serve on a background thread; a restart after ``stop`` reuses the same port."""
-        if self._server is not None:
+        if self._serving is not None:
             raise RuntimeError("the simulator is already running")
         self._app.resume()
         server = _Server((self.config.host, self._port), self._app)
         self._port = server.server_address[1]
         server.base_url = self.url
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            # stop() waits up to one poll interval; tests start and stop many simulators.
-            kwargs={"poll_interval": 0.01},
-            name=f"backup-simulator-{self._port}",
-            daemon=True,
+        self._serving = ServingThread(
+            server, name=f"backup-simulator-{self._port}", poll_interval=0.01
         )
-        self._thread.start()
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None or thread is None:
+        serving = self._serving
+        if serving is None:
             return
         self._app.interrupt()
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        thread.join(timeout=5)
-        self._server = self._thread = None
+        serving.stop(before_close=serving.server.close_connections, timeout=5)
+        self._serving = None
 
     def __enter__(self) -> Simulator:
         return self.start()
