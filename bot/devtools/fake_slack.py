@@ -73,6 +73,8 @@ class Message:
     """time.monotonic() when the message was accepted."""
     ts: str = ""
     """Slack's message timestamp: what chat.update and a block_actions container refer to."""
+    response_url: str = ""
+    """For a response_url post, the URL it came through: which command or click it answers."""
 
 
 @dataclass(frozen=True)
@@ -480,6 +482,7 @@ class FakeSlack:
                 payload=payload,
                 received_at=time.monotonic(),
                 ts=self._next_ts(),
+                response_url=self.url + _RESPONSE_PATH + key,
             )
         return _text_answer(HTTPStatus.OK, "ok", message)
 

@@ -110,9 +110,8 @@ class SlackUsers:
         self, text: str, *, user: str = ALICE, channel: str = OPS, timeout: float = 10.0
     ) -> tuple[SentRequest, Message]:
         """A command whose answer comes later; returns the ack and that answer."""
-        since = time.monotonic()
         sent = self.command(text, user=user, channel=channel)
-        return sent, self.reply(since, user=user, channel=channel, timeout=timeout)
+        return sent, self.answer_to(sent, timeout=timeout)
 
     def click(
         self,
@@ -143,9 +142,20 @@ class SlackUsers:
         timeout: float = 10.0,
     ) -> Message:
         """A click whose answer comes through its response_url; returns that answer."""
-        since = time.monotonic()
-        self.click(message, action_id, index=index, user=user, channel=channel)
-        return self.reply(since, user=user, channel=channel or message.channel_id, timeout=timeout)
+        sent = self.click(message, action_id, index=index, user=user, channel=channel)
+        return self.answer_to(sent, timeout=timeout)
+
+    def answer_to(self, sent: SentRequest, *, timeout: float = 10.0) -> Message:
+        """The first post through the response_url of this command or click.
+
+        Matching the URL, not the user and channel, keeps a wake-up follow-up that lands
+        meanwhile from being taken for the answer.
+        """
+        assert sent.response_url, "the request carried no response_url"
+        return self.target.slack.wait_for(
+            lambda m: m.via == RESPONSE_URL and m.response_url == sent.response_url,
+            timeout=timeout,
+        )
 
     def reply(
         self,

@@ -30,6 +30,8 @@ def use_every_command_and_button(bot: BotProcess, deployed: Deployment) -> None:
     users = SlackUsers(bot)
     for text in COMMANDS:
         users.command(text)
+    # Let the wake-ups' follow-ups land first, so none is taken for a button's answer below.
+    wait_until(bot.settled, timeout=15, what="the wake-ups to post their follow-ups")
     _, listed = users.ask("agents")
     second = users.press(listed, "agents_page_next")
     users.press(second, "agents_page_prev")
