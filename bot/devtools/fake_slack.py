@@ -25,11 +25,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.devtools.block_kit import block_errors
+from bot.devtools.fake_socket_mode import FakeSocketMode
 from bot.loopback import ServingThread
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BOT_TOKEN = "xoxb-test-token"  # noqa: S105 (a fixture value, not a credential)
+DEFAULT_APP_TOKEN = "xapp-1-A0BACKUPBOT-1-test-token"  # noqa: S105 (a fixture value)
+APP_ID = "A0BACKUPBOT"
 TEAM_ID = "T0001"
 TEAM_DOMAIN = "example"
 BOT_USER_ID = "UBOT"
@@ -144,12 +147,23 @@ _TEXT = "text/plain; charset=utf-8"
 
 
 class FakeSlack:
-    """Slack's Web API and response_url endpoints on 127.0.0.1, recording what the bot posts."""
+    """Slack's Web API and response_url endpoints on 127.0.0.1, recording what the bot posts.
+
+    `socket_mode` is Slack's Socket Mode endpoint: apps.connections.open, called with
+    `app_token`, links a client to it, and a test sends it slash commands and clicks there.
+    """
 
     def __init__(
-        self, *, bot_token: str = DEFAULT_BOT_TOKEN, host: str = "127.0.0.1", port: int = 0
+        self,
+        *,
+        bot_token: str = DEFAULT_BOT_TOKEN,
+        app_token: str = DEFAULT_APP_TOKEN,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self._bot_token = bot_token
+        self._app_token = app_token
+        self.socket_mode = FakeSocketMode(app_id=APP_ID, host=host)
         self._address = (host, port)
         self._cond = threading.Condition(threading.RLock())
         self._messages: list[Message] = []
@@ -186,6 +200,7 @@ class FakeSlack:
         host, port = serving.server.server_address[:2]
         self._address = (str(host), int(port))
         self._serving = None
+        self.socket_mode.stop()  # after the Web API: a client told to go cannot reconnect
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -380,7 +395,8 @@ class FakeSlack:
         token = _bearer_token(headers) or args.get("token")
         if not token:
             return _api_error("not_authed")
-        if not hmac.compare_digest(str(token).encode(), self._bot_token.encode()):
+        expected = self._app_token if method in _APP_LEVEL_METHODS else self._bot_token
+        if not hmac.compare_digest(str(token).encode(), expected.encode()):
             return _api_error("invalid_auth")
         args.pop("token", None)
         return handler(self, args)
@@ -398,6 +414,9 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         )
+
+    def _connections_open(self, _args: dict[str, Any]) -> _Answer:
+        return _api_answer({"ok": True, "url": self.socket_mode.open_url()})
 
     def _post_message(self, args: dict[str, Any]) -> _Answer:
         return self._chat(args, "chat.postMessage", user_id=None, ts=self._next_ts())
@@ -494,11 +513,15 @@ class FakeSlack:
 
 
 _METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], _Answer]] = {
+    "apps.connections.open": FakeSlack._connections_open,
     "auth.test": FakeSlack._auth_test,
     "chat.postMessage": FakeSlack._post_message,
     "chat.postEphemeral": FakeSlack._post_ephemeral,
     "chat.update": FakeSlack._update,
 }
+
+_APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
+"""Methods that take the app-level token (xapp-...) instead of the bot token."""
 
 
 def _api_test(args: dict[str, Any]) -> _Answer:

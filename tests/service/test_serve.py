@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.fake_slack import DEFAULT_APP_TOKEN, FakeSlack
 from bot.devtools.local_stack import stack_environment
 from bot.simulator import Simulator
 
@@ -43,11 +43,12 @@ def serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_socket_mode_refused_by_slack_says_what_to_check(environment: dict[str, str]) -> None:
-    # The stand-in knows no apps.connections.open, as Slack refuses a bad app token.
+    # The stand-in's apps.connections.open takes only its own app token, as Slack does.
     app_token = "xapp-1-A0TEST-0123456789"
+    assert app_token != DEFAULT_APP_TOKEN
     done = serve({**environment, "SLACK_APP_TOKEN": app_token})
     assert done.returncode == 2
-    assert "Socket Mode" in done.stderr
+    assert "Slack refused the Socket Mode connection (invalid_auth)" in done.stderr
     assert "SLACK_APP_TOKEN" in done.stderr
     assert "Traceback" not in done.stderr
     assert app_token not in done.stderr
