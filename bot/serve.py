@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 
 from slack_bolt import App
@@ -28,8 +29,8 @@ from bot.slack.jobs import Jobs
 from bot.wakeup import StateStoreError
 
 logger = logging.getLogger(__name__)
-SHUTDOWN_GRACE = 6.0
-"""Seconds for in-flight work at SIGTERM; with the notices below, the process is gone in 10."""
+SHUTDOWN_BUDGET = 9.0
+"""Seconds from SIGTERM to exit: closing the Slack connection, in-flight work, then notices."""
 ABANDON_NOTICE_TIMEOUT = 2.0
 
 
@@ -39,6 +40,10 @@ class _Stop(SystemExit):
     A SystemExit, because waitress's event loop passes those on and swallows (logs) any
     other exception raised while it is handling a connection.
     """
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.at = time.monotonic()
 
 
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:
@@ -79,6 +84,7 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     status = 0
+    stopping_since = None
     try:
         if chosen == "http":
             _serve_http(app, runtime, settings)
@@ -86,11 +92,14 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
             _serve_socket(app, settings)
     except _Stop as stop:
         logger.info("stopping on %s", stop)
+        stopping_since = stop.at
     except _CannotServe as exc:
         print(f"backup-bot: {exc}", file=sys.stderr)
         status = 2
     finally:
-        finished = runtime.stop(grace=SHUTDOWN_GRACE)
+        # Closing the server or the Socket Mode connection has already used some budget.
+        spent = time.monotonic() - stopping_since if stopping_since is not None else 0.0
+        finished = runtime.stop(grace=max(0.5, SHUTDOWN_BUDGET - spent - ABANDON_NOTICE_TIMEOUT))
         if not finished:
             told = jobs.abandon(timeout=ABANDON_NOTICE_TIMEOUT)
             logger.warning("exiting with work unfinished; %d user(s) told to try again", told)

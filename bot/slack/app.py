@@ -18,6 +18,14 @@ from bot.slack.jobs import Jobs, Reply, audit, new_error_id, unexpected_error_me
 logger = logging.getLogger(__name__)
 
 
+class _QuietTokenWarning(logging.Filter):
+    """Bolt warns that it ignores SLACK_BOT_TOKEN whenever a client is given; the client
+    carries that very token, so the warning only alarms operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None = None) -> App:
     """The Bolt app for ``runtime``; ``jobs`` runs its slow parts (a new one by default).
 
@@ -25,6 +33,9 @@ def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None 
     API; it is still sized beyond Bolt's default 5 so a burst of clicks never waits on it.
     """
     settings = runtime.settings
+    bolt_logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _QuietTokenWarning) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_QuietTokenWarning())
     app = App(
         client=runtime.web_client,
         signing_secret=settings.slack_signing_secret.reveal() or None,
@@ -33,7 +44,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None 
         listener_executor=ThreadPoolExecutor(
             max_workers=settings.http_threads, thread_name_prefix="bolt-listener"
         ),
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_logger,
     )
     jobs = jobs or Jobs(runtime.executor, runtime.delivery)
     app.use(
