@@ -102,10 +102,6 @@ class Settings:
         )
         return [s.reveal() for s in candidates if s]
 
-    @property
-    def uses_identity(self) -> bool:
-        return bool(self.rackspace_username and self.rackspace_api_key)
-
 
 class _Reader:
     """Reads typed values from a mapping and remembers every problem instead of raising."""

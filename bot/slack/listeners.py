@@ -206,18 +206,7 @@ class Handlers:
         decoded = blocks.decode_page_value(incoming.args)
         parsed = parse_command("agents " + decoded[0]) if decoded else None
         if decoded is None or not isinstance(parsed, AgentsCommand):
-            unreadable = Reply(
-                blocks.error_message(
-                    what_failed="turn the page",
-                    status=None,
-                    meaning="The button's data could not be read.",
-                    service_message=None,
-                    hint=f"Run `{self.command} agents` again.",
-                ),
-                EPHEMERAL_NEW,
-                outcome="invalid",
-            )
-            self.jobs.start(incoming, lambda: unreadable)
+            self._unreadable_button(incoming, "turn the page", f"{self.command} agents")
             return
         self._start_agents(
             incoming, parsed.query, page=decoded[1], options=options, shared_by=shared_by
@@ -229,20 +218,7 @@ class Handlers:
         assert incoming is not None
         parsed = parse_agent_value(incoming.args)
         if parsed is None:
-            self.jobs.start(
-                incoming,
-                lambda: Reply(
-                    blocks.error_message(
-                        what_failed="read the button",
-                        status=None,
-                        meaning="The button's data could not be read.",
-                        service_message=None,
-                        hint=f"Run `{self.command} agent <name>` again.",
-                    ),
-                    EPHEMERAL_NEW,
-                    outcome="invalid",
-                ),
-            )
+            self._unreadable_button(incoming, "read the button", f"{self.command} agent <name>")
             return
         agent_id, region = parsed
         if incoming.name == "agent_wakeup":
@@ -251,6 +227,17 @@ class Handlers:
             self.jobs.start(
                 incoming, lambda: self._agent_reply(self.rt.account_key(region), agent_id)
             )
+
+    def _unreadable_button(self, incoming: Incoming, what_failed: str, rerun: str) -> None:
+        """A button whose value is not ours (edited or truncated): say so, run nothing."""
+        message = blocks.error_message(
+            what_failed=what_failed,
+            status=None,
+            meaning="The button's data could not be read.",
+            service_message=None,
+            hint=f"Run `{rerun}` again.",
+        )
+        self.jobs.start(incoming, lambda: Reply(message, EPHEMERAL_NEW, outcome="invalid"))
 
 
 def _on_shared_message(body: dict[str, Any]) -> bool:
