@@ -254,10 +254,10 @@ class FakeSocketMode:
 
     def _serve(self, connection: _Connection, stream: io.BufferedIOBase) -> None:
         """Greet the client, then read its frames until either side closes."""
+        # Greeted and listed in one step: a client that has read its hello can be sent an
+        # envelope at once, and no envelope can overtake the hello.
         with self._cond:
-            count = len(self._connections) + 1
-        connection.send_json(_hello(self._app_id, count))  # before any envelope
-        with self._cond:
+            connection.send_json(_hello(self._app_id, len(self._connections) + 1))
             self._connections.append(connection)
             self._cond.notify_all()
         pinger = threading.Thread(
