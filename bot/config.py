@@ -11,8 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+
+from bot.durations import DURATION_HINT, parse_duration, parse_time_of_day
 
 DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com/v2.0/"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -90,6 +93,20 @@ class Settings:
     max_pending_jobs: int = 500
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
+    # Watching channels (bot/watch)
+    watch_interval: float = 300.0
+    watch_stale_after: float = 26 * 3600.0
+    watch_api_down_after: int = 3
+    watch_remind_every: float = 24 * 3600.0
+    watch_quiet_hours: tuple[float, float] | None = None
+    """Seconds after midnight (start, end) in ``watch_timezone``; None: no quiet hours."""
+    watch_timezone: str = "UTC"
+    watch_digest_at: float | None = 9 * 3600.0
+    """Seconds after midnight in ``watch_timezone``; None: no daily report."""
+    watch_history: float = 30 * 86400.0
+    watch_channel_ids: tuple[tuple[str, str | None], ...] = ()
+    """Channels watched by configuration, each with its region (None: the default)."""
+    watch_allowed_user_ids: frozenset[str] = frozenset()
 
     def secrets(self) -> list[str]:
         """Every secret value, so the log filter can mask any that slips into a message."""
@@ -126,12 +143,67 @@ class _Reader:
             self.problems.append(f"{name} must be {what}, got {raw!r}")
             return default
 
-    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
-        value = self._typed(name, default, float, "a number of seconds (decimals allowed)")
-        if value < minimum or value != value:  # NaN is not a duration
-            self.problems.append(f"{name} must be at least {minimum:g}, got {value:g}")
+    def duration(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+        value = self._typed(name, default, parse_duration, DURATION_HINT)
+        if value < minimum:
+            self.problems.append(f"{name} must be at least {minimum:g} s, got {value:g} s")
             return default
         return value
+
+    def time_of_day(self, name: str, default: float | None) -> float | None:
+        raw = self.text(name)
+        if raw.lower() == "off":
+            return None
+        return self._typed(name, default, parse_time_of_day, "a time HH:MM or HH:MM:SS, or off")
+
+    def quiet_hours(self, name: str) -> tuple[float, float] | None:
+        raw = self.text(name)
+        if not raw or raw.lower() == "off":
+            return None
+        start, dash, end = raw.partition("-")
+        try:
+            if not dash:
+                raise ValueError(raw)
+            window = (parse_time_of_day(start), parse_time_of_day(end))
+        except ValueError:
+            self.problems.append(
+                f"{name} must look like 22:00-07:00 (HH:MM or HH:MM:SS), got {raw!r}"
+            )
+            return None
+        if window[0] == window[1]:
+            self.problems.append(f"{name} must not start and end at the same time, got {raw!r}")
+            return None
+        return window
+
+    def timezone(self, name: str, default: str) -> str:
+        raw = self.text(name, default)
+        try:
+            ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problems.append(f"{name} must be an IANA time zone like Europe/Paris, got {raw!r}")
+            return default
+        return raw
+
+    def channels_with_region(self, name: str) -> tuple[tuple[str, str | None], ...]:
+        found: list[tuple[str, str | None]] = []
+        bad: list[str] = []
+        for part in (p.strip() for p in self.text(name).split(",")):
+            if not part:
+                continue
+            channel, _, region = part.partition(":")
+            channel, region = channel.strip().upper(), region.strip().upper()
+            ok_channel = channel.isalnum() and channel[:1].isalpha()
+            ok_region = not region or (region.isalpha() and len(region) <= 10)
+            if ok_channel and ok_region and (channel, region or None) not in found:
+                found.append((channel, region or None))
+            elif not (ok_channel and ok_region):
+                bad.append(part)
+        if bad:
+            self.problems.append(
+                f"{name} must be comma-separated channel IDs, each optionally with a region"
+                f" (C0123ABCD or C0123ABCD:ORD), got {', '.join(bad)}"
+            )
+        return tuple(found)
 
     def integer(self, name: str, default: int, *, minimum: int = 1) -> int:
         value = self._typed(name, default, int, "a whole number")
@@ -185,14 +257,14 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
         rackspace_region=region,
         backup_api_url=r.text("BACKUP_API_URL"),
         backup_auth_token=r.secret("BACKUP_AUTH_TOKEN"),
-        backup_api_connect_timeout=r.number("BACKUP_API_CONNECT_TIMEOUT", 5.0, minimum=0.1),
-        backup_api_read_timeout=r.number("BACKUP_API_READ_TIMEOUT", 30.0, minimum=0.1),
+        backup_api_connect_timeout=r.duration("BACKUP_API_CONNECT_TIMEOUT", 5.0, minimum=0.1),
+        backup_api_read_timeout=r.duration("BACKUP_API_READ_TIMEOUT", 30.0, minimum=0.1),
         backup_api_retries=r.integer("BACKUP_API_RETRIES", 3, minimum=0),
         backup_api_concurrency=r.integer("BACKUP_API_CONCURRENCY", 8),
-        agents_cache_ttl=r.number("AGENTS_CACHE_TTL", 15.0),
-        wakeup_check_after=r.number("WAKEUP_CHECK_AFTER", 10.0),
-        wakeup_check_every=r.number("WAKEUP_CHECK_EVERY", 5.0, minimum=0.01),
-        wakeup_give_up_after=r.number("WAKEUP_GIVE_UP_AFTER", 60.0),
+        agents_cache_ttl=r.duration("AGENTS_CACHE_TTL", 15.0),
+        wakeup_check_after=r.duration("WAKEUP_CHECK_AFTER", 10.0),
+        wakeup_check_every=r.duration("WAKEUP_CHECK_EVERY", 5.0, minimum=0.01),
+        wakeup_give_up_after=r.duration("WAKEUP_GIVE_UP_AFTER", 60.0),
         state_path=Path(r.text("STATE_PATH", "backup-bot-state.sqlite3")),
         allowed_channel_ids=r.ids("ALLOWED_CHANNEL_IDS"),
         wakeup_allowed_user_ids=r.ids("WAKEUP_ALLOWED_USER_IDS"),
@@ -200,6 +272,16 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
         max_pending_jobs=r.integer("MAX_PENDING_JOBS", 500),
         log_level=r.text("LOG_LEVEL", "INFO").upper(),
         log_format="text" if log_format == "text" else "json",
+        watch_interval=r.duration("WATCH_INTERVAL", 300.0, minimum=1.0),
+        watch_stale_after=r.duration("WATCH_STALE_AFTER", 26 * 3600.0, minimum=1.0),
+        watch_api_down_after=r.integer("WATCH_API_DOWN_AFTER", 3),
+        watch_remind_every=r.duration("WATCH_REMIND_EVERY", 24 * 3600.0),
+        watch_quiet_hours=r.quiet_hours("WATCH_QUIET_HOURS"),
+        watch_timezone=r.timezone("WATCH_TIMEZONE", "UTC"),
+        watch_digest_at=r.time_of_day("WATCH_DIGEST_AT", 9 * 3600.0),
+        watch_history=r.duration("WATCH_HISTORY", 30 * 86400.0, minimum=3600.0),
+        watch_channel_ids=r.channels_with_region("WATCH_CHANNEL_IDS"),
+        watch_allowed_user_ids=r.ids("WATCH_ALLOWED_USER_IDS"),
     )
     if settings.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         r.problems.append(
