@@ -9,6 +9,8 @@ clock at request time, so the simulator scales to any number of agents.
 Tests may override any wire field (``set_fields``) or drop it (value ``ABSENT``); an
 override wins over the computed status too. ``IsDisabled`` and ``Datacenter`` are read
 from the overridden view, so overriding them changes behaviour, not just the output.
+The admin operations (``set_last_backup``, ``set_disabled``, ``set_powered``) change the
+stored fields and drop any override of them, so the latest change is the one served.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.simulator.data import SeedAgent
+from bot.simulator.wire import ms_date
 
 
 class Absent(enum.Enum):
@@ -136,6 +140,11 @@ class AgentBook:
             agents = self._agents.values() if region is None else self._in_region(region)
             return [copy.deepcopy(self._details(agent, now)) for agent in agents]
 
+    def view(self, agent_id: int) -> dict[str, object]:
+        """One agent as agent details show it now, whatever its region (a deep copy)."""
+        with self._lock:
+            return copy.deepcopy(self._details(self._agents[agent_id], self._clock()))
+
     def remove(self, agent_id: int) -> None:
         with self._lock:
             del self._agents[agent_id]
@@ -149,6 +158,51 @@ class AgentBook:
                     raise ValueError(f"{name} is not JSON-serialisable: {error}") from None
         with self._lock:
             self._agents[agent_id].overrides.update(copy.deepcopy(fields))
+
+    def find(self, ref: str) -> int:
+        """The id of the agent ``ref`` names: its MachineAgentId, else its MachineName.
+
+        Raises ``LookupError`` when no agent, or more than one, has that name.
+        """
+        with self._lock:
+            if ref.isascii() and ref.isdigit() and int(ref) in self._agents:
+                return int(ref)
+            named = [i for i, a in self._agents.items() if a.fields().get("MachineName") == ref]
+        if len(named) != 1:
+            problem = "no agent" if not named else f"{len(named)} agents"
+            raise LookupError(f"{problem} with id or name {ref!r}")
+        return named[0]
+
+    def set_last_backup(self, agent_id: int, moment: datetime | None) -> None:
+        """A successful backup finished at ``moment`` (``None``: the agent never backed up).
+
+        A first backup also fills in ``BackupDatacenter``, which reads "None" before one.
+        """
+        with self._lock:
+            agent = self._agents[agent_id]
+            agent.wire["TimeOfLastSuccessfulBackup"] = None if moment is None else ms_date(moment)
+            agent.overrides.pop("TimeOfLastSuccessfulBackup", None)
+            datacenter = agent.fields().get("Datacenter")
+            if moment is not None and agent.fields().get("BackupDatacenter") == "None":
+                agent.wire["BackupDatacenter"] = datacenter
+                agent.overrides.pop("BackupDatacenter", None)
+
+    def set_disabled(self, agent_id: int, disabled: bool) -> None:
+        """Backups of the agent are disabled (it goes Offline and ignores wake-ups) or enabled."""
+        with self._lock:
+            agent = self._agents[agent_id]
+            agent.wire["IsDisabled"] = disabled
+            agent.overrides.pop("IsDisabled", None)
+            if disabled:
+                agent.awake_at = agent.last_wake = None
+
+    def set_powered(self, agent_id: int, powered_on: bool) -> None:
+        """The server is switched off (Offline at once, never wakes) or on (Offline until woken)."""
+        with self._lock:
+            agent = self._agents[agent_id]
+            agent.powered_on = powered_on
+            if not powered_on:
+                agent.awake_at = agent.last_wake = None
 
     def _in_region(self, region: str) -> list[_Agent]:
         return [agent for agent in self._agents.values() if agent.in_region(region)]

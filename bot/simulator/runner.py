@@ -6,7 +6,9 @@ import signal
 import threading
 from types import FrameType
 
+from bot.simulator.admin import ACTIONS
 from bot.simulator.config import SimulatorConfig
+from bot.simulator.data import REGIONS
 from bot.simulator.server import Simulator
 
 
@@ -23,8 +25,12 @@ def banner_lines(simulator: Simulator) -> list[str]:
         "",
         *simulator.env_lines(),
         "",
+        "Cloud Backup endpoints (also in the Identity catalog; the tenant may be left out):",
+        *(f"  {region}  {simulator.backup_url(region)}" for region in REGIONS),
+        "",
         f"Test hooks (loopback only, no token): POST {simulator.url}/__admin/faults, "
-        f"GET {simulator.url}/__admin/stats, POST {simulator.url}/__admin/reset",
+        f"GET {simulator.url}/__admin/stats, POST {simulator.url}/__admin/reset, "
+        f"POST {simulator.url}/__admin/agents/{{id or name}}/{{{'|'.join(ACTIONS)}}}",
         "Press Ctrl+C to stop.",
     ]
 

@@ -1,6 +1,9 @@
-"""The simulator as a loopback HTTP server on a background thread, and its test-facing API.
+"""The simulator as loopback HTTP servers on a background thread, and its test-facing API.
 
-``ThreadingHTTPServer`` speaks HTTP/1.1 with keep-alive, like the real service behind its
+One listener serves Identity and the test hooks, one more per region serves that region's
+Cloud Backup API (see ``bot.simulator.urls``); a single thread accepts on all of them, so a
+simulator costs one idle thread however many regions it has. ``ThreadingHTTPServer`` speaks
+HTTP/1.1 with keep-alive, like the real service behind its
 load balancers, so a client's connection pool behaves as it would in production. Stopping
 also shuts every kept-alive connection, so a stopped simulator really answers nothing.
 """
@@ -9,23 +12,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import selectors
 import socket
 import sys
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
-from bot.loopback import ServingThread
 from bot.simulator.agents import AgentBook
-from bot.simulator.app import Request, Response, SimulatorApp, backup_url
+from bot.simulator.app import Request, Response, SimulatorApp
 from bot.simulator.config import SimulatorConfig
-from bot.simulator.data import load_agents
+from bot.simulator.data import REGIONS, load_agents
 from bot.simulator.faults import Faults
 from bot.simulator.stats import Stats
 from bot.simulator.tokens import TokenStore
+from bot.simulator.urls import SiteUrls
 
 _log = logging.getLogger(__name__)
 
@@ -56,19 +61,30 @@ class Simulator:
             config, book=self._book, faults=self.faults, stats=self._stats, tokens=self._tokens
         )
         self._port = config.port
-        self._serving: ServingThread[_Server] | None = None
+        self._region_ports = dict.fromkeys(REGIONS, 0)
+        self._serving: _ServingLoop | None = None
 
     def start(self) -> Simulator:
-        """Serve on a background thread; a restart after ``stop`` reuses the same port."""
+        """Serve on a background thread; a restart after ``stop`` reuses the same ports."""
         if self._serving is not None:
             raise RuntimeError("the simulator is already running")
         self._app.resume()
-        server = _Server((self.config.host, self._port), self._app)
-        self._port = server.server_address[1]
-        server.base_url = self.url
-        self._serving = ServingThread(
-            server, name=f"backup-simulator-{self._port}", poll_interval=0.01
-        )
+        servers: list[_Server] = []
+        try:
+            servers.append(_Server((self.config.host, self._port), self._app, None))
+            for region in REGIONS:
+                address = (self.config.host, self._region_ports[region])
+                servers.append(_Server(address, self._app, region))
+        except BaseException:
+            for server in servers:
+                server.server_close()
+            raise
+        self._port = servers[0].server_address[1]
+        for server in servers[1:]:
+            assert server.region is not None
+            self._region_ports[server.region] = server.server_address[1]
+        self._app.bind(self.urls)
+        self._serving = _ServingLoop(servers, name=f"backup-simulator-{self._port}")
         return self
 
     def stop(self) -> None:
@@ -76,7 +92,7 @@ class Simulator:
         if serving is None:
             return
         self._app.interrupt()
-        serving.stop(before_close=serving.server.close_connections, timeout=5)
+        serving.stop(timeout=5)
         self._serving = None
 
     def __enter__(self) -> Simulator:
@@ -92,17 +108,36 @@ class Simulator:
 
     @property
     def url(self) -> str:
+        """Identity and the test hooks (``/v2.0/tokens``, ``/__admin/...``)."""
         if self._port == 0:
             raise RuntimeError("the simulator has no port until it is started")
-        host = "127.0.0.1" if self.config.host in _ANY_ADDRESS else self.config.host
-        return f"http://{host}:{self._port}"
+        return f"http://{self._host}:{self._port}"
+
+    @property
+    def urls(self) -> SiteUrls:
+        """The Identity base and each region's base URL (scheme, host, port)."""
+        regions = {
+            region: f"http://{self._host}:{port}" for region, port in self._region_ports.items()
+        }
+        return SiteUrls(self.url, regions)
 
     @property
     def identity_url(self) -> str:
         return f"{self.url}/v2.0/"
 
+    def region_url(self, region: str = "DFW") -> str:
+        """A region's host, as ``https://dfw.backup.api.rackspacecloud.com`` is for DFW."""
+        if self._port == 0:
+            raise RuntimeError("the simulator has no port until it is started")
+        return self.urls.regions[region.upper()]
+
     def backup_url(self, region: str = "DFW") -> str:
-        return backup_url(self.url, region, self.config.tenant_id)
+        """A region's ``publicURL`` in the catalog: ``http://127.0.0.1:PORT/v1.0/{tenant}``."""
+        return f"{self.region_url(region)}/v1.0/{self.config.tenant_id}"
+
+    @property
+    def _host(self) -> str:
+        return "127.0.0.1" if self.config.host in _ANY_ADDRESS else self.config.host
 
     def issue_token(self) -> str:
         """A valid token without going through Identity (for the direct-endpoint mode)."""
@@ -153,10 +188,13 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default backlog of 5 drops the SYNs of a burst of parallel requests,
     # which then wait a whole second for the kernel's retry.
     request_queue_size = 128
+    # handle_request() is called once its socket is readable; should the client have gone
+    # meanwhile, a zero timeout returns at once instead of waiting for the next one.
+    timeout = 0.0
 
-    def __init__(self, address: tuple[str, int], app: SimulatorApp) -> None:
+    def __init__(self, address: tuple[str, int], app: SimulatorApp, region: str | None) -> None:
         self.app = app
-        self.base_url = ""
+        self.region = region  # None: the Identity port
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -190,6 +228,35 @@ class _Server(ThreadingHTTPServer):
         for connection in connections:
             with contextlib.suppress(OSError):  # the peer may have closed it first
                 connection.shutdown(socket.SHUT_RDWR)
+
+
+class _ServingLoop:
+    """One thread accepting on every listener; each connection then gets its own thread."""
+
+    def __init__(self, servers: Sequence[_Server], *, name: str) -> None:
+        self._servers = list(servers)
+        self._stopping = threading.Event()
+        self._selector = selectors.DefaultSelector()
+        for server in self._servers:
+            self._selector.register(server, selectors.EVENT_READ, server)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        # ``stop`` waits up to one select timeout, and tests start and stop many servers.
+        while not self._stopping.is_set():
+            for key, _ in self._selector.select(timeout=0.01):
+                server: _Server = key.data
+                server.handle_request()  # the socket is readable: accept does not block
+
+    def stop(self, *, timeout: float) -> None:
+        """Stop accepting, drop kept-alive connections, free every port."""
+        self._stopping.set()
+        self._thread.join(timeout)
+        self._selector.close()
+        for server in self._servers:
+            server.close_connections()
+            server.server_close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -231,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
             client_ip=self.client_address[0],
         )
         try:
-            response = server.app.handle(request, server.base_url)
+            response = server.app.handle(request, server.region)
         except Exception:
             _log.exception("simulator failed on %s %s", self.command, request.path)
             response = Response(500, b'{"message":"Instance Fault"}')

@@ -113,7 +113,7 @@ def test_other_tenant_in_the_path_is_403(
     sim: Simulator, http: requests.Session, token: str
 ) -> None:
     response = http.get(
-        f"{sim.url}/dfw/v1.0/999999/user/agents", headers={"X-Auth-Token": token}, timeout=5
+        f"{sim.region_url()}/v1.0/999999/user/agents", headers={"X-Auth-Token": token}, timeout=5
     )
 
     assert response.status_code == 403
@@ -131,19 +131,26 @@ def test_unknown_or_non_integer_agent_is_404(
 
 
 @pytest.mark.parametrize(
-    "path", ["/dfw/v1.0/123456/user/agentz", "/lon/v1.0/123456/user/agents", "/", "/v2.0/"]
+    "path", ["/v1.0/123456/user/agentz", "/lon/v1.0/123456/user/agents", "/", "/v2.0/tokens"]
 )
 def test_unknown_path_is_404(sim: Simulator, http: requests.Session, token: str, path: str) -> None:
-    response = http.get(sim.url + path, headers={"X-Auth-Token": token}, timeout=5)
+    response = http.get(sim.region_url() + path, headers={"X-Auth-Token": token}, timeout=5)
 
     assert response.status_code == 404
 
 
-def test_wrong_method_is_405(sim: Simulator, http: requests.Session, token: str) -> None:
+def test_the_old_region_prefix_is_gone(sim: Simulator, http: requests.Session, token: str) -> None:
+    response = http.get(f"{sim.url}/dfw/v1.0/123456/user/agents", headers={"X-Auth-Token": token})
+
+    assert response.status_code == 404
+
+
+def test_wrong_method_is_404_not_405(sim: Simulator, http: requests.Session, token: str) -> None:
+    """The real service has no GET wakeupagents route at all, so no Allow header either."""
     response = backup_get(http, sim, "user/wakeupagents", token)
 
-    assert response.status_code == 405
-    assert response.headers["Allow"] == "POST"
+    assert response.status_code == 404
+    assert "Allow" not in response.headers
 
 
 def test_each_region_serves_only_its_agents(

@@ -107,7 +107,7 @@ def test_catalog_offers_backup_in_every_region_among_other_services(
     assert [(e["region"], e["tenantId"], e["publicURL"]) for e in backup["endpoints"]] == [
         (region, "123456", sim.backup_url(region)) for region in REGIONS
     ]
-    assert sim.backup_url("ORD") == f"{sim.url}/ord/v1.0/123456"
+    assert sim.backup_url("ORD") == f"{sim.region_url('ORD')}/v1.0/123456"
     other_urls = [e["publicURL"] for s in catalog if s is not backup for e in s["endpoints"]]
     assert all(url.startswith(sim.url) for url in other_urls)
     assert all(http.get(url, timeout=5).status_code == 404 for url in other_urls[:2])
