@@ -59,6 +59,94 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX follow_ups_by_job_and_state ON follow_ups (job_id, state)",
         "CREATE INDEX follow_ups_by_state ON follow_ups (state)",
     ),
+    # Version 2: watched channels (bot/watch/store.py).
+    (
+        """CREATE TABLE watch_subscriptions (
+            channel_id TEXT NOT NULL,
+            account_key TEXT NOT NULL,
+            configured INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            last_report_at REAL,
+            PRIMARY KEY (channel_id, account_key)
+        )""",
+        """CREATE TABLE watch_accounts (
+            account_key TEXT PRIMARY KEY,
+            swept INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,
+            first_failure_at REAL,
+            last_error TEXT,
+            last_sweep_at REAL
+        )""",
+        """CREATE TABLE watch_agents (
+            account_key TEXT NOT NULL,
+            agent_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            datacenter TEXT,
+            online INTEGER NOT NULL,
+            is_disabled INTEGER,
+            last_backup REAL,
+            first_seen REAL NOT NULL,
+            PRIMARY KEY (account_key, agent_id)
+        )""",
+        """CREATE TABLE watch_incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_key TEXT NOT NULL,
+            condition TEXT NOT NULL,
+            agent_id INTEGER NOT NULL,
+            agent_name TEXT NOT NULL,
+            datacenter TEXT,
+            since REAL,
+            opened_at REAL NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            resolved_at REAL,
+            resolution TEXT,
+            acknowledged_by TEXT,
+            acknowledged_at REAL,
+            snoozed_until REAL,
+            snoozed_by TEXT
+        )""",
+        "CREATE UNIQUE INDEX watch_incidents_one_open ON watch_incidents"
+        " (account_key, condition, agent_id) WHERE resolved_at IS NULL",
+        "CREATE INDEX watch_incidents_by_resolved_at ON watch_incidents (resolved_at)",
+        """CREATE TABLE watch_messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel_id TEXT NOT NULL,
+            account_key TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('incident', 'group', 'catchup')),
+            state TEXT NOT NULL DEFAULT 'posting' CHECK (state IN ('posting', 'posted')),
+            ts TEXT,
+            rendered TEXT NOT NULL DEFAULT '',
+            page INTEGER NOT NULL DEFAULT 1,
+            pages INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL,
+            reminded_at REAL
+        )""",
+        "CREATE INDEX watch_messages_by_channel ON watch_messages (channel_id, account_key)",
+        """CREATE TABLE watch_message_items (
+            message_id INTEGER NOT NULL REFERENCES watch_messages (id) ON DELETE CASCADE,
+            incident_id INTEGER NOT NULL REFERENCES watch_incidents (id) ON DELETE CASCADE,
+            replied INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (message_id, incident_id)
+        )""",
+        "CREATE INDEX watch_message_items_by_incident ON watch_message_items (incident_id)",
+        """CREATE TABLE watch_quiet (
+            channel_id TEXT PRIMARY KEY,
+            since REAL NOT NULL
+        )""",
+        """CREATE TABLE watch_announcements (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_key TEXT NOT NULL,
+            at REAL NOT NULL,
+            appeared TEXT NOT NULL,
+            disappeared TEXT NOT NULL
+        )""",
+        """CREATE TABLE watch_announcement_deliveries (
+            announcement_id INTEGER NOT NULL
+                REFERENCES watch_announcements (id) ON DELETE CASCADE,
+            channel_id TEXT NOT NULL,
+            PRIMARY KEY (announcement_id, channel_id)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.backup_api.models import Agent, AgentStatus, PublicKey
 from bot.wakeup import SqliteWakeupStore, StateStoreError, WakeupOutcome
+from bot.wakeup.store import SCHEMA_VERSION
 from tests.wakeup.wakeup_helpers import RESPONSE_URL, fleet, requester
 
 
@@ -30,7 +31,7 @@ def test_opening_creates_missing_directories_and_a_versioned_wal_file(tmp_path: 
     SqliteWakeupStore(path).close()
 
     assert path.is_file()
-    assert raw(path, "PRAGMA user_version") == [(1,)]
+    assert raw(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert raw(path, "PRAGMA journal_mode") == [("wal",)]
 
 
