@@ -176,6 +176,26 @@ class Simulator:
         """The agent vanishes: it leaves the list and its details answer 404."""
         self._book.remove(agent_id)
 
+    def find_agent(self, ref: int | str) -> int:
+        """The MachineAgentId of the agent with that id or MachineName (``LookupError`` if none)."""
+        return self._book.find(str(ref))
+
+    def record_backup(self, ref: int | str, at: datetime | None = None) -> None:
+        """A backup of the agent succeeded ``at`` (aware; default now): agent details show it."""
+        self._book.set_last_backup(self.find_agent(ref), at or datetime.now(UTC))
+
+    def clear_last_backup(self, ref: int | str) -> None:
+        """The agent has never backed up (TimeOfLastSuccessfulBackup null)."""
+        self._book.set_last_backup(self.find_agent(ref), None)
+
+    def set_disabled(self, ref: int | str, disabled: bool = True) -> None:
+        """Disable (Offline, ignores wake-ups) or enable backups of the agent."""
+        self._book.set_disabled(self.find_agent(ref), disabled)
+
+    def set_powered(self, ref: int | str, powered_on: bool) -> None:
+        """Power the agent's server off (Offline, never wakes) or on (Offline until woken)."""
+        self._book.set_powered(self.find_agent(ref), powered_on)
+
     def set_agent_fields(self, agent_id: int, **wire_fields: object) -> None:
         """Override wire fields verbatim (any JSON value; ``ABSENT`` drops the field)."""
         self._book.set_fields(agent_id, wire_fields)

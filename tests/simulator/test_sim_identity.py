@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -126,3 +127,95 @@ def test_get_on_tokens_is_405(sim: Simulator, http: requests.Session) -> None:
     assert response.status_code == 405
     assert response.headers["Allow"] == "POST"
     assert response.json()["badMethod"]["code"] == 405
+
+
+def token_auth(http: requests.Session, sim: Simulator, **auth: object) -> requests.Response:
+    return http.post(sim.identity_url + "tokens", json={"auth": auth}, timeout=5)
+
+
+def test_token_credentials_rescope_the_same_token(sim: Simulator, http: requests.Session) -> None:
+    first = authenticate(http, sim).json()["access"]
+    token = first["token"]["id"]
+
+    again = token_auth(http, sim, token={"id": token}, tenantId=sim.config.tenant_id)
+
+    assert again.status_code == 200
+    access = again.json()["access"]
+    assert access["token"]["id"] == token
+    assert access["token"]["tenant"]["id"] == sim.config.tenant_id
+    assert access["token"]["RAX-AUTH:authenticatedBy"] == ["APIKEY"]
+    assert access["serviceCatalog"] == first["serviceCatalog"]
+    assert access["token"]["expires"] <= first["token"]["expires"]
+    by_name = token_auth(http, sim, token={"id": token}, tenantName=sim.config.tenant_id)
+    assert by_name.status_code == 200
+    assert token_auth(http, sim, token={"id": token}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"token": {"id": "not-a-token"}, "tenantId": "123456"},
+        {"token": {"id": "VALID"}, "tenantId": "999999"},
+        {"token": {"id": "VALID"}, "tenantName": "someone-else"},
+    ],
+)
+def test_token_credentials_refused(
+    sim: Simulator, http: requests.Session, auth: dict[str, object]
+) -> None:
+    valid = sim.issue_token()
+    auth = {**auth, "token": {"id": valid if auth["token"] == {"id": "VALID"} else "nope"}}
+
+    response = token_auth(http, sim, **auth)
+
+    assert response.status_code == 401
+    assert response.json()["unauthorized"]["code"] == 401
+
+
+def test_expired_token_cannot_be_rescoped(sim: Simulator, http: requests.Session) -> None:
+    token = sim.issue_token()
+    sim.faults.expire_tokens()
+
+    response = token_auth(http, sim, token={"id": token}, tenantId=sim.config.tenant_id)
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [{"token": "abc"}, {"token": {"id": 5}}, {"token": {"id": "a"}, "tenantId": 123456}],
+)
+def test_malformed_token_credentials_are_400(
+    sim: Simulator, http: requests.Session, auth: dict[str, object]
+) -> None:
+    response = token_auth(http, sim, **auth)
+
+    assert response.status_code == 400
+    assert response.json()["badRequest"]["message"].startswith("Invalid request body: ")
+
+
+def test_cloud_files_endpoints_carry_an_internal_url(
+    sim: Simulator, http: requests.Session
+) -> None:
+    catalog = authenticate(http, sim).json()["access"]["serviceCatalog"]
+    files = next(service for service in catalog if service["name"] == "cloudFiles")
+
+    assert [e["region"] for e in files["endpoints"]] == list(REGIONS)
+    for endpoint in files["endpoints"]:
+        public, internal = endpoint["publicURL"], endpoint["internalURL"]
+        assert public != internal
+        assert (
+            public.rsplit("/", 2)[1:] == internal.rsplit("/", 2)[1:] == ["v1", endpoint["tenantId"]]
+        )
+        assert internal.startswith(sim.url)
+        assert http.get(internal, timeout=5).status_code == 404
+
+
+def test_backup_public_urls_have_the_real_shape(sim: Simulator, http: requests.Session) -> None:
+    """A host of its own per region, then /v1.0/{tenant}: nothing between host and version."""
+    catalog = authenticate(http, sim).json()["access"]["serviceCatalog"]
+    backup = next(service for service in catalog if service["type"] == "rax:backup")
+    urls = [urlsplit(endpoint["publicURL"]) for endpoint in backup["endpoints"]]
+
+    assert len({url.netloc for url in urls}) == len(REGIONS)
+    assert {url.path for url in urls} == {"/v1.0/123456"}
+    assert urlsplit(sim.url).netloc not in {url.netloc for url in urls}
