@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -49,6 +50,8 @@ NEXT_ACTION = "agents_page_next"
 SHARE_ACTION = "agents_share"
 
 _NOTHING_UNVERIFIED: Mapping[int, str] = MappingProxyType({})
+_ENTITY_START = re.compile(r"&(?=[#0-9A-Za-z])")
+"""An ``&`` that ``html.unescape`` could read as the start of an entity."""
 
 
 def page_count(total: int) -> int:
@@ -56,8 +59,13 @@ def page_count(total: int) -> int:
 
 
 def encode_page_value(query: AgentQuery, page: int) -> str | None:
-    """A button value carrying the query and page; None when it would not fit in one."""
-    value = json.dumps({"q": query.to_text(), "p": page}, separators=(",", ":"), ensure_ascii=False)
+    """A button value carrying the query and page; None when it would not fit in one.
+
+    The query is written as Slack sends typed text, its ``&`` escaped where the parser's
+    HTML unescaping would read an entity, so a search for ``&amp;`` is still one on page 2.
+    """
+    typed = _ENTITY_START.sub("&amp;", query.to_text())
+    value = json.dumps({"q": typed, "p": page}, separators=(",", ":"), ensure_ascii=False)
     return value if len(value) <= MAX_BUTTON_VALUE else None
 
 
