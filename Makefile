@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# Test-only: Rackspace's own older client (tests/simulator/test_sim_rcbu.py). Its declared
+	# enum34 and pycrypto do not build on current Python; the dev extra has what it needs.
+	$(BIN)/python -m pip install --quiet --no-deps 'rackspace-backup-client==0.19.3'
 	touch $(STAMP)
 
 install: $(STAMP)
