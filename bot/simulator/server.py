@@ -61,7 +61,12 @@ class Simulator:
             config, book=self._book, faults=self.faults, stats=self._stats, tokens=self._tokens
         )
         self._port = config.port
-        self._region_ports = dict.fromkeys(REGIONS, 0)
+        # A fixed port puts the regions on the next ones (8900: DFW on 8901 ... SYD on 8905),
+        # so a simulator run by hand keeps its addresses; port 0 lets the OS choose each.
+        self._region_ports = {
+            region: 0 if config.port == 0 else config.port + offset
+            for offset, region in enumerate(REGIONS, start=1)
+        }
         self._serving: _ServingLoop | None = None
 
     def start(self) -> Simulator:

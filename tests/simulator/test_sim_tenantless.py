@@ -6,9 +6,12 @@ the form the newer ``cloudbackup`` SDK uses (``POST /v1.0/user/wakeupagents``).
 
 from __future__ import annotations
 
+import socket
+
+import pytest
 import requests
 
-from bot.simulator import Simulator
+from bot.simulator import REGIONS, Simulator
 from tests.simulator.sim_helpers import StartSimulator, agent_by_name, status_of, wait_until
 
 
@@ -100,3 +103,19 @@ def test_a_restart_keeps_every_port(start_simulator: StartSimulator) -> None:
     sim.start()
 
     assert sim.urls == urls
+
+
+def test_a_fixed_port_puts_the_regions_on_the_next_five(start_simulator: StartSimulator) -> None:
+    """What `backup-bot simulator --port 8900` relies on; retried if a neighbour port is busy."""
+    for _ in range(5):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        try:
+            sim = start_simulator(port=port)
+        except OSError:
+            continue
+        expected = {r: f"http://127.0.0.1:{port + i}" for i, r in enumerate(REGIONS, start=1)}
+        assert sim.urls.regions == expected
+        return
+    pytest.fail("no free run of six ports in five tries")
