@@ -78,6 +78,8 @@ class Message:
     """Slack's message timestamp: what chat.update and a block_actions container refer to."""
     response_url: str = ""
     """For a response_url post, the URL it came through: which command or click it answers."""
+    thread_ts: str = ""
+    """For a reply in a thread (chat.postMessage with thread_ts), the parent message's ts."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class FakeSlack:
         self._refusals: list[_Fault] = []
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._updatable: set[tuple[str, str]] = set()
+        self._closed_channels: dict[str, str] = {}
         self._ts_counter = 0
         self._stopping = threading.Event()
         self._serving: ServingThread[_Server] | None = None
@@ -247,7 +250,50 @@ class FakeSlack:
         with self._cond:
             self._response_urls[_response_key(url)].expired = True
 
+    # -- channels the bot cannot post in ------------------------------------------------
+
+    def make_private_without_bot(self, channel_id: str, *, error: str = "not_in_channel") -> None:
+        """Posts to ``channel_id`` are refused as Slack refuses them in a private channel the
+        bot was not invited to: ``not_in_channel``, or ``channel_not_found`` when the bot
+        cannot even see it."""
+        if error not in ("not_in_channel", "channel_not_found"):
+            raise ValueError("error must be not_in_channel or channel_not_found")
+        with self._cond:
+            self._closed_channels[channel_id] = error
+
+    def invite_bot(self, channel_id: str) -> None:
+        with self._cond:
+            self._closed_channels.pop(channel_id, None)
+
     # -- what was received -----------------------------------------------------------------
+
+    def posts(self, channel_id: str | None = None) -> list[Message]:
+        """chat.postMessage messages that started a conversation (not thread replies)."""
+        return [
+            m
+            for m in self.messages
+            if m.via == "chat.postMessage"
+            and not m.thread_ts
+            and (channel_id is None or m.channel_id == channel_id)
+        ]
+
+    def replies(self, channel_id: str, thread_ts: str) -> list[Message]:
+        """Thread replies under one message, oldest first."""
+        return [
+            m
+            for m in self.messages
+            if m.via == "chat.postMessage"
+            and m.channel_id == channel_id
+            and m.thread_ts == thread_ts
+        ]
+
+    def updates(self, channel_id: str, ts: str) -> list[Message]:
+        """chat.update calls accepted for one message, oldest first."""
+        return [
+            m
+            for m in self.messages
+            if m.via == "chat.update" and m.channel_id == channel_id and m.ts == ts
+        ]
 
     @property
     def messages(self) -> list[Message]:
@@ -440,6 +486,10 @@ class FakeSlack:
         channel = str(args.get("channel") or "")
         if not channel.startswith(_CHANNEL_PREFIXES):
             return _api_error("channel_not_found")
+        with self._cond:
+            closed = self._closed_channels.get(channel)
+        if closed is not None:
+            return _api_error(closed)
         refused = _content_error(args, web_api=True)
         if refused is not None:
             return refused
@@ -455,6 +505,7 @@ class FakeSlack:
             payload=args,
             received_at=time.monotonic(),
             ts=ts,
+            thread_ts=str(args.get("thread_ts") or "") if method == "chat.postMessage" else "",
         )
         if method == "chat.postEphemeral":
             return _api_answer({"ok": True, "message_ts": ts}, message)
@@ -468,6 +519,8 @@ class FakeSlack:
             "ts": ts,
             "blocks": message.blocks,
         }
+        if message.thread_ts:
+            posted["thread_ts"] = message.thread_ts
         return _api_answer({"ok": True, "channel": channel, "ts": ts, "message": posted}, message)
 
     def _post_to_response_url(self, key: str, body: bytes) -> _Answer:
