@@ -18,8 +18,8 @@ from bench.measure import p99
 from bench.naive_render import render_page
 from bot.backup_api.models import Agent
 from bot.backup_api.parsing import parse_agent
+from bot.services.agent_query import AgentQuery
 from bot.simulator.data import load_agents
-from bot.slack.agent_query import AgentQuery
 from bot.slack.blocks import agents_message, check_message, page_count
 
 RENDER_LIMIT_MS = 20.0

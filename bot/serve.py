@@ -1,4 +1,4 @@
-"""``backup-bot serve``: check the configuration, start the runtime, serve until told to stop.
+"""``backup-bot serve``: check the configuration, build the bot, serve until told to stop.
 
 SIGTERM and SIGINT stop taking requests, give in-flight work a few seconds, and leave pending
 wake-ups in the state store, so the next start posts their follow-ups. A request that still
@@ -23,10 +23,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.config import ConfigError, Mode, Settings, load_settings, read_environment
 from bot.http_server import HttpServer, make_wsgi_app
 from bot.logs import setup_logging
-from bot.runtime import Runtime
-from bot.slack.app import build_app
-from bot.slack.jobs import Jobs
 from bot.wakeup import StateStoreError
+from bot.wiring import Bot, build_bot
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_BUDGET = 9.0
@@ -69,17 +67,18 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
         return 2
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets())
     try:
-        runtime = Runtime(settings)
+        bot = build_bot(settings)
     except StateStoreError as exc:
         print(f"backup-bot: {exc}", file=sys.stderr)
         return 2
-    jobs = Jobs(runtime.executor, runtime.delivery)
-    try:
-        runtime.start()
-        app = build_app(runtime, jobs=jobs)
-    except (BoltError, StateStoreError) as exc:
+    except BoltError as exc:
         print(f"backup-bot: could not start: {exc}", file=sys.stderr)
-        runtime.stop(grace=0)
+        return 2
+    try:
+        bot.start()
+    except StateStoreError as exc:
+        print(f"backup-bot: could not start: {exc}", file=sys.stderr)
+        bot.stop(grace=0)
         return 2
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
@@ -87,9 +86,9 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
     stopping_since = None
     try:
         if chosen == "http":
-            _serve_http(app, runtime, settings)
+            _serve_http(bot, settings)
         else:
-            _serve_socket(app, settings)
+            _serve_socket(bot.app, settings)
     except _Stop as stop:
         logger.info("stopping on %s", stop)
         stopping_since = stop.at
@@ -99,9 +98,9 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
     finally:
         # Closing the server or the Socket Mode connection has already used some budget.
         spent = time.monotonic() - stopping_since if stopping_since is not None else 0.0
-        finished = runtime.stop(grace=max(0.5, SHUTDOWN_BUDGET - spent - ABANDON_NOTICE_TIMEOUT))
+        finished = bot.stop(grace=max(0.5, SHUTDOWN_BUDGET - spent - ABANDON_NOTICE_TIMEOUT))
         if not finished:
-            told = jobs.abandon(timeout=ABANDON_NOTICE_TIMEOUT)
+            told = bot.abandon(timeout=ABANDON_NOTICE_TIMEOUT)
             logger.warning("exiting with work unfinished; %d user(s) told to try again", told)
     if not finished:
         # Threads still waiting on the backup API would hold the interpreter open until
@@ -115,10 +114,10 @@ class _CannotServe(Exception):
     """The bot started but cannot reach Slack or listen: said in one line, not a trace."""
 
 
-def _serve_http(app: App, runtime: Runtime, settings: Settings) -> None:
+def _serve_http(bot: Bot, settings: Settings) -> None:
     try:
         server = HttpServer(
-            make_wsgi_app(app, runtime.health),
+            make_wsgi_app(bot.app, bot.health),
             host=settings.host,
             port=settings.port,
             threads=settings.http_threads,

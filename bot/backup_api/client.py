@@ -15,7 +15,7 @@ from urllib.parse import quote
 import requests
 
 from bot.backup_api.auth import DEFAULT_IDENTITY_URL, Auth, Grant, IdentityAuth, StaticTokenAuth
-from bot.backup_api.catalog import normalize_region
+from bot.backup_api.catalog import Endpoint, normalize_region
 from bot.backup_api.errors import AgentNotFoundError, BackupApiError, MalformedResponseError
 from bot.backup_api.models import Agent, AgentStatus
 from bot.backup_api.parsing import ShapeError, json_type, merge_agent, parse_agent, parse_agents
@@ -94,15 +94,13 @@ class BackupApiClient:
 
     # --- where the calls go -----------------------------------------------------------
 
-    @property
-    def account_id(self) -> str:
-        """The tenant id (may authenticate to learn it)."""
-        return self._auth.grant(self._region).endpoint.account_id
+    def endpoint(self) -> Endpoint:
+        """Where the calls go: base URL, tenant id and region.
 
-    @property
-    def region(self) -> str | None:
-        """The endpoint's region; ``None`` for a fixed or region-less endpoint."""
-        return self._auth.grant(self._region).endpoint.region
+        A method, not a property, because learning it may authenticate over the network;
+        callers that only need a label use the values a finished call returned.
+        """
+        return self._auth.grant(self._region).endpoint
 
     def for_region(self, region: str | None) -> BackupApiClient:
         """The same client aimed at another region's endpoint.
@@ -160,7 +158,7 @@ class BackupApiClient:
                 _log.warning("Agent %s left unverified: %s", agent.id, error)
                 unverified[agent.id] = error.short_reason
                 agents.append(replace(agent, status=AgentStatus.UNKNOWN))
-        endpoint = self._auth.grant(self._region).endpoint
+        endpoint = self.endpoint()
         return Fleet(
             agents=tuple(agents),
             unverified=MappingProxyType(unverified),

@@ -28,9 +28,8 @@ from bot.devtools.fake_slack import Message
 from bot.devtools.local_stack import LocalStack
 from bot.devtools.slack_sender import SentRequest
 from bot.logs import audit_logger
-from bot.slack.blocks.agents import SHARE_ACTION
+from bot.slack.action_ids import WAKEUP_ACTIONS, ActionId
 from bot.slack.commands import WakeupCommand, parse_command
-from bot.slack.incoming import WAKEUP_ACTIONS
 
 WATCH_INTERVAL = 0.25
 """How often the watcher looks up from waiting for messages, to notice it should stop."""
@@ -252,7 +251,7 @@ class Session:
         action_id = target.element.get("action_id")
         if action_id in WAKEUP_ACTIONS:
             return "the wake-up follow-up to"
-        if action_id == SHARE_ACTION:
+        if action_id == ActionId.AGENTS_SHARE:
             return "the list shared in the channel by"
         return None
 

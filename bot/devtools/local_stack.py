@@ -13,16 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from slack_bolt import App
-
 from bot.config import Settings, load_settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_sender import SlackSender
 from bot.http_server import EVENTS_PATH, HttpServer, make_wsgi_app
-from bot.runtime import Runtime
 from bot.simulator import Simulator, SimulatorConfig
-from bot.slack.app import build_app
 from bot.slack.delivery import DeliveryPolicy
+from bot.wiring import Bot, build_bot
 
 
 def stack_environment(
@@ -44,12 +41,11 @@ def stack_environment(
 
 def _start_bot(
     settings: Settings, slack: FakeSlack, delivery: DeliveryPolicy | None
-) -> tuple[Runtime, App, HttpServer, SlackSender]:
-    runtime = Runtime(settings, delivery=delivery)
-    runtime.start()
-    app = build_app(runtime)
+) -> tuple[Bot, HttpServer, SlackSender]:
+    bot = build_bot(settings, delivery=delivery)
+    bot.start()
     server = HttpServer(
-        make_wsgi_app(app, runtime.health),
+        make_wsgi_app(bot.app, bot.health),
         host=settings.host,
         port=settings.port,
         threads=settings.http_threads,
@@ -57,15 +53,14 @@ def _start_bot(
     sender = SlackSender(
         server.url + EVENTS_PATH, settings.slack_signing_secret.reveal(), fake_slack=slack
     )
-    return runtime, app, server, sender
+    return bot, server, sender
 
 
 @dataclass
 class LocalStack:
     simulator: Simulator
     slack: FakeSlack
-    runtime: Runtime
-    app: App
+    bot: Bot
     server: HttpServer
     sender: SlackSender
     env: dict[str, str] = field(repr=False)
@@ -106,16 +101,14 @@ class LocalStack:
         full_env.update(env or {})
         try:
             settings = load_settings(full_env, mode="http")
-            runtime, app, server, sender = _start_bot(settings, slack, delivery)
+            bot, server, sender = _start_bot(settings, slack, delivery)
         except BaseException:
             slack.stop()
             simulator.stop()
             if tmp is not None:
                 tmp.cleanup()
             raise
-        return cls(
-            simulator, slack, runtime, app, server, sender, full_env, settings, tmp, delivery
-        )
+        return cls(simulator, slack, bot, server, sender, full_env, settings, tmp, delivery)
 
     @property
     def signing_secret(self) -> str:
@@ -126,16 +119,14 @@ class LocalStack:
         if self._bot_running:
             self.server.close()
             self.sender.close()
-            self.runtime.stop(grace=grace)
+            self.bot.stop(grace=grace)
             self._bot_running = False
 
     def start_bot(self) -> None:
         """A new bot process on the same settings and state file; it gets a new port."""
         if self._bot_running:
             raise RuntimeError("the bot is already running: call stop_bot() first")
-        self.runtime, self.app, self.server, self.sender = _start_bot(
-            self.settings, self.slack, self._delivery
-        )
+        self.bot, self.server, self.sender = _start_bot(self.settings, self.slack, self._delivery)
         self._bot_running = True
 
     def stop(self) -> None:

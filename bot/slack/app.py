@@ -1,19 +1,22 @@
-"""Builds the Bolt app: middleware first, then listeners, one error handler for the rest."""
+"""Builds the Bolt app: the reader and access middleware first, then listeners, one error
+handler for the rest."""
 
 from __future__ import annotations
 
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk import WebClient
 
-from bot.runtime import Runtime
+from bot.config import Settings
 from bot.slack import listeners
-from bot.slack.access import access_middleware
-from bot.slack.incoming import from_body
-from bot.slack.jobs import Jobs, Reply, audit, new_error_id, unexpected_error_message
+from bot.slack.jobs import Reply, audit, new_error_id, unexpected_error_message
+from bot.slack.listeners import ListenerDeps
+from bot.slack.middleware import REQUEST_KEY, access_middleware, read_request_middleware
+from bot.slack.replies import EPHEMERAL_NEW
+from bot.slack.request import SlackRequest
 
 logger = logging.getLogger(__name__)
 
@@ -26,18 +29,19 @@ class _QuietTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None = None) -> App:
-    """The Bolt app for ``runtime``; ``jobs`` runs its slow parts (a new one by default).
+def build_app(
+    settings: Settings, *, client: WebClient, deps: ListenerDeps, verify_token: bool = True
+) -> App:
+    """The Bolt app; listeners only ack and queue work on ``deps.jobs``.
 
-    Listeners only ack and queue work, so Bolt's listener pool is never held by the backup
-    API; it is still sized beyond Bolt's default 5 so a burst of clicks never waits on it.
+    So Bolt's listener pool is never held by the backup API; it is still sized beyond Bolt's
+    default 5 so a burst of clicks never waits on it.
     """
-    settings = runtime.settings
     bolt_logger = logging.getLogger("slack_bolt")
     if not any(isinstance(f, _QuietTokenWarning) for f in bolt_logger.filters):
         bolt_logger.addFilter(_QuietTokenWarning())
     app = App(
-        client=runtime.web_client,
+        client=client,
         signing_secret=settings.slack_signing_secret.reveal() or None,
         token_verification_enabled=verify_token,
         request_verification_enabled=bool(settings.slack_signing_secret),
@@ -46,7 +50,8 @@ def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None 
         ),
         logger=bolt_logger,
     )
-    jobs = jobs or Jobs(runtime.executor, runtime.delivery)
+    jobs = deps.jobs
+    app.use(read_request_middleware)
     app.use(
         access_middleware(
             allowed_channels=settings.allowed_channel_ids,
@@ -54,11 +59,11 @@ def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None 
             jobs=jobs,
         )
     )
-    listeners.register(app, runtime, jobs)
+    listeners.register(app, deps)
 
     @app.error
     def on_error(
-        error: Exception, body: dict[str, Any], response: BoltResponse | None
+        error: Exception, context: BoltContext, response: BoltResponse | None
     ) -> BoltResponse:
         # Only reached by a bug on the ack path: the slow path has its own handling in Jobs.
         error_id = new_error_id()
@@ -66,13 +71,13 @@ def build_app(runtime: Runtime, *, verify_token: bool = True, jobs: Jobs | None 
             "unhandled error %s: %r", error_id, error, extra={"error_id": error_id}, exc_info=error
         )
         message = unexpected_error_message(error_id)
-        incoming = from_body(body)
+        request = context.get(REQUEST_KEY)
         # Bolt passes no response once the request was acked: the HTTP answer has gone, and
         # Slack shows nothing of a button's anyway. Say it through the response_url.
-        if incoming is not None and (incoming.kind == "button" or response is None):
-            jobs.start(incoming, lambda: Reply(message, listeners.EPHEMERAL_NEW, outcome="error"))
-        elif incoming is not None:
-            audit(incoming, "error", error_id=error_id)
+        if isinstance(request, SlackRequest) and (request.kind == "button" or response is None):
+            jobs.start(request, lambda: Reply(message, EPHEMERAL_NEW, outcome="error"))
+        elif isinstance(request, SlackRequest):
+            audit(request, "error", error_id=error_id)
         return BoltResponse(
             status=200,
             body=json.dumps(message),

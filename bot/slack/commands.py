@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from bot.backup_api.models import AgentStatus
-from bot.slack.agent_query import DATACENTERS, OPTION, REGIONS, STATUS_WORDS, AgentQuery
+from bot.services.agent_query import DATACENTERS, OPTION, REGIONS, STATUS_WORDS, AgentQuery
 from bot.slack.mrkdwn import INVISIBLE, flatten
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "InvalidCommand",
     "WakeupCommand",
     "parse_command",
+    "subcommand_of",
 ]
 
 MAX_COMMAND_LENGTH = 500
@@ -73,12 +74,29 @@ class WakeupCommand:
 
 @dataclass(frozen=True, slots=True)
 class InvalidCommand:
-    """``message`` is a user-facing sentence; it may use backticks and must still be escaped."""
+    """``message`` is a user-facing sentence; it may use backticks and must still be escaped.
+
+    ``subcommand`` is the subcommand that could not be read, when the text named one.
+    """
 
     message: str
+    subcommand: str | None = None
 
 
 Command = HelpCommand | AgentsCommand | AgentCommand | WakeupCommand | InvalidCommand
+
+
+def subcommand_of(command: Command) -> str:
+    """The canonical name of what runs, for audit lines and messages: one word per outcome."""
+    if isinstance(command, HelpCommand):
+        return "help" if command.unknown is None else "unknown"
+    if isinstance(command, AgentsCommand):
+        return "agents"
+    if isinstance(command, AgentCommand):
+        return "agent"
+    if isinstance(command, WakeupCommand):
+        return "wakeup"
+    return command.subcommand or "invalid"
 
 
 class _Invalid(Exception):
@@ -112,7 +130,7 @@ def parse_command(text: str) -> Command:
         if name == "wakeup":
             return _wakeup(rest)
     except _Invalid as invalid:
-        return InvalidCommand(str(invalid))
+        return InvalidCommand(str(invalid), subcommand=name)
     suggestion = difflib.get_close_matches(name, SUBCOMMANDS, n=1)
     return HelpCommand(unknown=tokens[0].text, suggestion=suggestion[0] if suggestion else None)
 

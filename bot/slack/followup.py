@@ -3,37 +3,56 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
+from bot.services import BackupService
 from bot.slack.blocks import wakeup_followup_message
-from bot.wakeup import Requester, WakeupOutcome
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from bot.slack.blocks.common import Message
+from bot.slack.delivery import Delivery, DeliveryError
+from bot.slack.jobs import unexpected_error_message
+from bot.wakeup import DeliveryFailed, Requester, WakeupOutcome
 
 logger = logging.getLogger(__name__)
 
 
-def deliver_followup(runtime: Runtime, requester: Requester, outcome: WakeupOutcome) -> None:
-    """Post one follow-up in the requester's channel; raises DeliveryError to be retried."""
-    message = wakeup_followup_message(
-        requester_id=requester.user_id,
-        account_id=runtime.known_account_id(outcome.account_key),
-        region=runtime.region_label(outcome.account_key),
-        agents=outcome.agents,
-        elapsed=max(0.0, outcome.finished_at - requester.requested_at),
-        gave_up=outcome.gave_up,
-        give_up_after=runtime.settings.wakeup_give_up_after,
-        error=outcome.error,
-    )
-    via = runtime.delivery.announce(requester.response_url, requester.channel_id, message)
-    logger.info(
-        "wake-up follow-up posted",
-        extra={
-            "user": requester.user_id,
-            "channel": requester.channel_id,
-            "via": via,
-            "gave_up": outcome.gave_up,
-            "failed": outcome.error is not None,
-        },
-    )
+class Followups:
+    """Composes and posts follow-ups for the coordinator; only Slack's refusals are retried."""
+
+    def __init__(self, service: BackupService, delivery: Delivery, *, give_up_after: float):
+        self._service = service
+        self._delivery = delivery
+        self._give_up_after = give_up_after
+
+    def deliver(self, requester: Requester, outcome: WakeupOutcome) -> None:
+        """Post one follow-up in the requester's channel; raises DeliveryFailed to be retried."""
+        account = self._service.known(outcome.account_key)
+        message = wakeup_followup_message(
+            requester_id=requester.user_id,
+            account_id=account.account_id,
+            region=account.region,
+            agents=outcome.agents,
+            elapsed=max(0.0, outcome.finished_at - requester.requested_at),
+            gave_up=outcome.gave_up,
+            give_up_after=self._give_up_after,
+            error=outcome.error,
+        )
+        via = self._announce(requester, message)
+        logger.info(
+            "wake-up follow-up posted",
+            extra={
+                "user": requester.user_id,
+                "channel": requester.channel_id,
+                "via": via,
+                "gave_up": outcome.gave_up,
+                "failed": outcome.error is not None,
+            },
+        )
+
+    def tell_failure(self, requester: Requester, error_id: str) -> None:
+        """The follow-up could not be composed: the requester hears so, with the error id."""
+        self._announce(requester, unexpected_error_message(error_id))
+
+    def _announce(self, requester: Requester, message: Message) -> str:
+        try:
+            return self._delivery.announce(requester.response_url, requester.channel_id, message)
+        except DeliveryError as exc:
+            raise DeliveryFailed(str(exc)) from exc

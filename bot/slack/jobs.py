@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.backup_api import BackupApiError
+from bot.executor import BoundedExecutor, BusyError
 from bot.logs import audit_logger
-from bot.runtime import BoundedExecutor, BusyError
 from bot.slack.blocks import error_message
 from bot.slack.delivery import Delivery, DeliveryError, Message
-from bot.slack.incoming import Incoming
+from bot.slack.request import SlackRequest
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,20 +64,20 @@ def unexpected_error_message(error_id: str) -> Message:
     )
 
 
-def audit(incoming: Incoming, outcome: str, **extra: Any) -> None:
-    duration_ms = round((time.monotonic() - incoming.received) * 1000, 1)
+def audit(request: SlackRequest, outcome: str, **extra: Any) -> None:
+    duration_ms = round((time.monotonic() - request.received) * 1000, 1)
     audit_logger().info(
         "%s %s: %s",
-        incoming.kind,
-        incoming.name or "(empty)",
+        request.kind,
+        request.name or "(empty)",
         outcome,
-        extra={**incoming.audit_fields(), "outcome": outcome, "duration_ms": duration_ms, **extra},
+        extra={**request.audit_fields(), "outcome": outcome, "duration_ms": duration_ms, **extra},
     )
 
 
-def restart_message(incoming: Incoming) -> Message:
+def restart_message(request: SlackRequest) -> Message:
     return error_message(
-        what_failed=f"finish `{incoming.name}`",
+        what_failed=f"finish `{request.name}`",
         status=None,
         meaning="The bot was restarting and stopped before it had an answer.",
         service_message=None,
@@ -91,47 +91,47 @@ class Jobs:
         self._delivery = delivery
         self._lock = threading.Lock()
         self._keys = itertools.count()
-        self._unfinished: dict[int, Incoming] = {}
+        self._unfinished: dict[int, SlackRequest] = {}
 
-    def start(self, incoming: Incoming, work: Work) -> None:
+    def start(self, request: SlackRequest, work: Work) -> None:
         """Queue ``work``; never raises, and answers at once when the queue is full."""
-        self._enqueue(self._remember(incoming), incoming, work)
+        self._enqueue(self._remember(request), request, work)
 
     def start_after(
-        self, incoming: Incoming, ready: Future[T], work: Callable[[T], Reply | None]
+        self, request: SlackRequest, ready: Future[T], work: Callable[[T], Reply | None]
     ) -> None:
         """Queue ``work`` with the result of ``ready`` once it is there.
 
         Waiting holds no thread: fifty requests sharing one fetch cost no worker until the
         fetch is done. A failed ``ready`` reaches the user like any other failure.
         """
-        key = self._remember(incoming)
+        key = self._remember(request)
         ready.add_done_callback(
-            lambda done: self._enqueue(key, incoming, lambda: work(done.result()))
+            lambda done: self._enqueue(key, request, lambda: work(done.result()))
         )
 
-    def _remember(self, incoming: Incoming) -> int:
+    def _remember(self, request: SlackRequest) -> int:
         key = next(self._keys)
         with self._lock:
-            self._unfinished[key] = incoming
+            self._unfinished[key] = request
         return key
 
-    def _enqueue(self, key: int, incoming: Incoming, work: Work) -> None:
+    def _enqueue(self, key: int, request: SlackRequest, work: Work) -> None:
         try:
-            self._executor.submit(self._run, key, incoming, work)
+            self._executor.submit(self._run, key, request, work)
         except BusyError as exc:
             self._forget(key)
             self._reply(
-                incoming,
+                request,
                 error_message(
-                    what_failed=f"start `{incoming.name}`",
+                    what_failed=f"start `{request.name}`",
                     status=None,
                     meaning=f"The bot is busy: {exc}.",
                     service_message=None,
                     hint="Try again in a few seconds.",
                 ),
             )
-            audit(incoming, "busy")
+            audit(request, "busy")
 
     def abandon(self, *, timeout: float) -> int:
         """Tell each user whose request is still queued or running that it will not finish.
@@ -148,51 +148,51 @@ class Jobs:
         notices = [pool.submit(self._reply, item, restart_message(item)) for item in pending]
         wait(notices, timeout=timeout)
         pool.shutdown(wait=False, cancel_futures=True)
-        for incoming in pending:
-            audit(incoming, "abandoned")
+        for request in pending:
+            audit(request, "abandoned")
         return len(pending)
 
     def _forget(self, key: int) -> None:
         with self._lock:
             self._unfinished.pop(key, None)
 
-    def _run(self, key: int, incoming: Incoming, work: Work) -> None:
+    def _run(self, key: int, request: SlackRequest, work: Work) -> None:
         try:
-            self._answer(incoming, work)
+            self._answer(request, work)
         finally:
             self._forget(key)
 
-    def _answer(self, incoming: Incoming, work: Work) -> None:
+    def _answer(self, request: SlackRequest, work: Work) -> None:
         extra: dict[str, Any] = {}
         try:
             reply = work()
             outcome = "ok"
             if reply is not None:
-                self._delivery.respond(incoming.response_url, reply.message, **reply.options)
+                self._delivery.respond(request.response_url, reply.message, **reply.options)
                 outcome = reply.outcome
         except BackupApiError as exc:
-            logger.warning("backup API error during %s: %s", incoming.name, exc)
-            self._reply(incoming, api_error_message(exc))
+            logger.warning("backup API error during %s: %s", request.name, exc)
+            self._reply(request, api_error_message(exc))
             outcome, extra["status"] = "api_error", exc.status
         except DeliveryError as exc:
-            logger.error("could not answer %s: %s", incoming.name, exc)
+            logger.error("could not answer %s: %s", request.name, exc)
             outcome = "delivery_failed"
         except Exception:
             error_id = new_error_id()
             logger.exception(
                 "unexpected error %s during %s",
                 error_id,
-                incoming.name,
+                request.name,
                 extra={"error_id": error_id},
             )
-            self._reply(incoming, unexpected_error_message(error_id))
+            self._reply(request, unexpected_error_message(error_id))
             outcome, extra["error_id"] = "error", error_id
-        audit(incoming, outcome, **extra)
+        audit(request, outcome, **extra)
 
-    def _reply(self, incoming: Incoming, message: Message) -> None:
+    def _reply(self, request: SlackRequest, message: Message) -> None:
         try:
             self._delivery.respond(
-                incoming.response_url, message, response_type="ephemeral", replace_original=False
+                request.response_url, message, response_type="ephemeral", replace_original=False
             )
         except DeliveryError as exc:
             logger.error("could not tell the user about a failure: %s", exc)

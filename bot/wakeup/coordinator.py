@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from bot.wakeup.scheduler import Scheduler, submit_logged
 from bot.wakeup.store import FollowUp, Job, Requester, WakeupStore
 
 __all__ = [
+    "DeliveryFailed",
     "WakeupCoordinator",
     "WakeupOutcome",
     "all_enabled_online",
@@ -35,6 +37,17 @@ logger = logging.getLogger(__name__)
 Wake = Callable[[str], None]
 Check = Callable[[str], Sequence[Agent]]
 Deliver = Callable[[Requester, WakeupOutcome], None]
+"""Compose and post one follow-up; raises ``DeliveryFailed`` when posting may work later."""
+TellFailure = Callable[[Requester, str], None]
+"""Tell a requester that their follow-up could not be composed (with the error id)."""
+
+
+class DeliveryFailed(Exception):
+    """Slack did not take the follow-up (down, rate-limited, refused): worth another try.
+
+    Anything else a ``Deliver`` raises is a bug in composing the message, which no retry
+    mends: it is logged once with its trace and the requester is told.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +92,7 @@ class WakeupCoordinator:
         wake: Wake,
         check: Check,
         deliver: Deliver,
+        tell_failure: TellFailure | None = None,
         check_after: float = 10.0,
         check_every: float = 5.0,
         give_up_after: float = 60.0,
@@ -95,6 +109,7 @@ class WakeupCoordinator:
         self._wake = wake
         self._check = check
         self._deliver = deliver
+        self._tell_failure = tell_failure
         self._check_after = check_after
         self._check_every = check_every
         self._give_up_after = give_up_after
@@ -223,17 +238,42 @@ class WakeupCoordinator:
         for follow_up in follow_ups:
             self._run_soon(partial(self._deliver_step, follow_up))
 
-    def _deliver_step(self, follow_up: FollowUp) -> None:
+    def _deliver_step(self, follow_up: FollowUp, error_id: str | None = None) -> None:
+        """Post a follow-up, or once composing it has failed, the notice of that failure."""
         if self._closed:
             return
+        requester = follow_up.requester
         try:
-            self._deliver(follow_up.requester, follow_up.outcome)
-        except Exception as exc:
-            self._delivery_failed(follow_up, exc)
-        else:
-            self._store.mark_delivered(follow_up.follow_up_id)
+            if error_id is None:
+                self._deliver(requester, follow_up.outcome)
+            elif self._tell_failure is not None:
+                self._tell_failure(requester, error_id)
+        except DeliveryFailed as exc:
+            self._delivery_failed(follow_up, exc, error_id)
+            return
+        except Exception:
+            if error_id is not None:
+                logger.exception("Telling %s about error %s failed", requester.user_id, error_id)
+                self._store.record_delivery_failure(
+                    follow_up.follow_up_id, error=f"error {error_id}", retry_at=None
+                )
+                return
+            error_id = uuid.uuid4().hex[:8]
+            logger.exception(
+                "Composing follow-up %d of wake-up job %d (%s) failed: error %s",
+                follow_up.follow_up_id,
+                follow_up.job_id,
+                follow_up.outcome.account_key,
+                error_id,
+                extra={"error_id": error_id},
+            )
+            self._deliver_step(follow_up, error_id)
+            return
+        self._store.mark_delivered(follow_up.follow_up_id)
 
-    def _delivery_failed(self, follow_up: FollowUp, exc: Exception) -> None:
+    def _delivery_failed(
+        self, follow_up: FollowUp, exc: Exception, error_id: str | None = None
+    ) -> None:
         requester = follow_up.requester
         attempts = follow_up.attempts + 1
         error = _without_url(_describe(exc), requester.response_url)
@@ -262,4 +302,4 @@ class WakeupCoordinator:
         retry_at = self._clock() + delay
         self._store.record_delivery_failure(follow_up.follow_up_id, error=error, retry_at=retry_at)
         retry = replace(follow_up, attempts=attempts, next_attempt_at=retry_at)
-        self._run_at(retry_at, partial(self._deliver_step, retry))
+        self._run_at(retry_at, partial(self._deliver_step, retry, error_id))

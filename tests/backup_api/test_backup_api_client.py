@@ -290,9 +290,9 @@ def test_debug_log_has_requests_but_never_the_token(
 
 def test_fixed_endpoint_has_no_region(server: FakeServer, clients: Clients) -> None:
     client = clients.static()
-    assert client.account_id == TENANT
-    assert client.region is None
-    assert client.for_region(None).account_id == TENANT
+    assert client.endpoint().account_id == TENANT
+    assert client.endpoint().region is None
+    assert client.for_region(None).endpoint().account_id == TENANT
     with pytest.raises(RegionNotFoundError) as caught:
         client.for_region("ord")
     assert "ORD" in str(caught.value)
@@ -332,7 +332,7 @@ def test_build_client_prefers_identity(server: FakeServer) -> None:
         max_retries=0,
     ) as client:
         assert client.list_agents() == []
-        assert client.for_region(None).region == "IAD"
+        assert client.for_region(None).endpoint().region == "IAD"
     assert [s.path for s in server.seen()] == [IDENTITY_TOKENS, backup_path("IAD", "user/agents")]
     assert server.seen()[1].headers["x-auth-token"] == "tok-5ecret"
 

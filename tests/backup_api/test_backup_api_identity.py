@@ -92,7 +92,7 @@ def test_authenticates_with_the_api_key_and_uses_the_default_region(
     assert auth_request.headers["user-agent"].startswith("backup-bot/")
     (listed,) = server.seen("GET", path)
     assert listed.headers["x-auth-token"] == TOKEN_1
-    assert (client.region, client.account_id) == ("ORD", TENANT)
+    assert (client.endpoint().region, client.endpoint().account_id) == ("ORD", TENANT)
 
 
 @pytest.mark.parametrize("suffix", ["/v2.0", "/v2.0/"])
@@ -200,7 +200,7 @@ def test_twenty_callers_with_an_expired_token_authenticate_once(
     )
     path = serve_agents(server, "ORD")
     client, _ = clients.identity(concurrency=20)
-    assert client.account_id == TENANT  # holds TOKEN_1, which is already stale
+    assert client.endpoint().account_id == TENANT  # holds TOKEN_1, which is already stale
     results = run_together(20, client.list_agents)
     assert all(isinstance(r, list) and len(r) == 1 for r in results), results
     assert len(server.seen("POST", IDENTITY_TOKENS)) == 2
@@ -214,7 +214,7 @@ def test_twenty_callers_refused_at_once_reauthenticate_once(
     path = backup_path("ORD", "user/agents")
     server.respond("GET", path, tokens_answer({TOKEN_1}, delay=0.05))
     client, _ = clients.identity(concurrency=20)
-    assert client.account_id == TENANT
+    assert client.endpoint().account_id == TENANT
     results = run_together(20, client.list_agents)
     assert all(isinstance(r, list) and len(r) == 1 for r in results), results
     assert len(server.seen("POST", IDENTITY_TOKENS)) == 2
@@ -304,7 +304,7 @@ def test_malformed_identity_answer(
 def test_without_a_default_region_dfw_is_used(server: FakeServer, clients: Clients) -> None:
     issue(server, identity_answer(server, TOKEN_1, default_region=None))
     client, _ = clients.identity()
-    assert client.region == "DFW"
+    assert client.endpoint().region == "DFW"
 
 
 def test_region_less_endpoint(server: FakeServer, clients: Clients) -> None:
@@ -313,8 +313,8 @@ def test_region_less_endpoint(server: FakeServer, clients: Clients) -> None:
     )
     path = serve_agents(server, None)
     client, _ = clients.identity()
-    assert client.region is None
-    assert client.account_id == TENANT
+    assert client.endpoint().region is None
+    assert client.endpoint().account_id == TENANT
     client.list_agents()
     assert len(server.seen("GET", path)) == 1
 
@@ -324,10 +324,10 @@ def test_explicit_region_wins(server: FakeServer, clients: Clients) -> None:
     path = serve_agents(server, "IAD")
     client, _ = clients.identity(region="iad")
     client.list_agents()
-    assert client.region == "IAD"
+    assert client.endpoint().region == "IAD"
     assert len(server.seen("GET", path)) == 1
     configured, _ = clients.identity(auth_region="DFW")
-    assert configured.region == "DFW"
+    assert configured.endpoint().region == "DFW"
 
 
 def test_unknown_region_names_the_regions_that_exist(server: FakeServer, clients: Clients) -> None:
@@ -352,7 +352,7 @@ def test_for_region_shares_the_token(server: FakeServer, clients: Clients) -> No
     client.list_agents()
     iad = client.for_region("iad")
     iad.list_agents()
-    assert (client.region, iad.region) == ("ORD", "IAD")
+    assert (client.endpoint().region, iad.endpoint().region) == ("ORD", "IAD")
     assert len(server.seen("POST", IDENTITY_TOKENS)) == 1
     assert [len(server.seen("GET", p)) for p in (ord_path, iad_path)] == [1, 1]
     with pytest.raises(RegionNotFoundError, match="DFW, IAD, ORD"):

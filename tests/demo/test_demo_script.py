@@ -160,4 +160,4 @@ def test_bad_settings_from_the_environment_are_reported(
 ) -> None:
     run = demo(capsys, "/backup help", environ={"WAKEUP_CHECK_EVERY": "soon"})
     assert run.code == 2
-    assert "WAKEUP_CHECK_EVERY must be a number of seconds" in run.err
+    assert "WAKEUP_CHECK_EVERY must be a duration" in run.err

@@ -192,7 +192,7 @@ class Bot(SlackUsers):
 
     def settled(self) -> bool:
         """No wake-up running, no follow-up waiting, nothing queued or scheduled."""
-        runtime = self.stack.runtime
+        runtime = self.stack.bot
         return (
             runtime.wakeups.active_jobs() == 0
             and runtime.wakeups.pending_deliveries() == 0

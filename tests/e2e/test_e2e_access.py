@@ -80,7 +80,7 @@ def test_a_wakeup_by_someone_not_allowed_is_refused(only_alice_wakes: Bot) -> No
     assert REFUSED in shown(sent.json)
     assert "WAKEUP_ALLOWED_USER_IDS" in shown(sent.json)
     assert nothing_asked(bot.stack)
-    assert bot.stack.runtime.wakeups.active_jobs() == 0
+    assert bot.stack.bot.wakeups.active_jobs() == 0
     _, reply = bot.ask("agents", user=BOB)  # everything else stays open to everyone
     assert "Backup agents" in reply.text
 
@@ -124,7 +124,7 @@ def wakeup_form(stack: LocalStack) -> bytes:
 def assert_nothing_ran(stack: LocalStack) -> None:
     assert nothing_asked(stack)
     assert stack.slack.messages == []
-    assert stack.runtime.wakeups.active_jobs() == 0
+    assert stack.bot.wakeups.active_jobs() == 0
 
 
 def test_an_unsigned_request_is_refused(stack: LocalStack) -> None:

@@ -104,7 +104,7 @@ def test_an_unexpected_error_shows_an_id_that_matches_its_log_line(
     def broken(region_key: str, **_options: object) -> None:
         raise RuntimeError("internal detail the user must not see")
 
-    monkeypatch.setattr(stack.runtime, "fleet_future", broken)
+    monkeypatch.setattr(stack.bot.service, "fleet_future", broken)
 
     _, reply = bot.ask("agents")
 
@@ -124,7 +124,7 @@ def break_wakeups(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args: object) -> bool:
         raise RuntimeError("state file trouble")
 
-    monkeypatch.setattr(stack.runtime.wakeups, "request", broken)
+    monkeypatch.setattr(stack.bot.wakeups, "request", broken)
 
 
 def logged_error_id(text: str, caplog: pytest.LogCaptureFixture) -> str:

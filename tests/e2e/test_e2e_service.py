@@ -108,7 +108,7 @@ def test_one_json_audit_line_per_command_and_button(
         (BOB, DEV),
         (ALICE, OPS),
     ]
-    assert lines[1]["arguments"] == "web"
+    assert lines[1]["text"] == "agents web"
     for line in lines:
         assert isinstance(line["duration_ms"], float)
         assert line["duration_ms"] >= 0

@@ -155,7 +155,7 @@ def test_a_restart_mid_wait_posts_the_follow_up_once(start_stack: StartStack) ->
     bot = Bot(stack)
     bot.command("wakeup")
     wait_until(
-        lambda: any(job.woken for job in stack.runtime.store.active_jobs()),
+        lambda: any(job.woken for job in stack.bot.store.active_jobs()),
         what="the wake-up POST to be recorded",
     )
 
@@ -181,12 +181,10 @@ def test_a_follow_up_that_could_not_be_delivered_is_delivered_after_a_restart(
 
     bot.command("wakeup")
     wait_until(
-        lambda: (
-            stack.slack.calls("chat.postMessage") == 1 and stack.runtime.store.active_jobs() == []
-        ),
+        lambda: stack.slack.calls("chat.postMessage") == 1 and stack.bot.store.active_jobs() == [],
         what="the first delivery attempt to fail",
     )
-    wait_until(lambda: stack.runtime.wakeups.pending_deliveries() == 1, what="a stored follow-up")
+    wait_until(lambda: stack.bot.wakeups.pending_deliveries() == 1, what="a stored follow-up")
     stack.stop_bot()
     stack.start_bot()
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.backup_api.models import Agent, AgentStatus
-from bot.slack.agent_query import (
+from bot.services.agent_query import (
     AgentQuery,
     Counts,
     counts,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.backup_api.models import Agent, AgentStatus
-from bot.slack.agent_query import AgentQuery, sort_agents
+from bot.services.agent_query import AgentQuery, sort_agents
 from bot.slack.blocks import AGENTS_PER_PAGE, agents_message, decode_page_value, page_count
 from bot.slack.commands import AgentsCommand, parse_command
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from bot.backup_api.models import AgentStatus
-from bot.slack.agent_query import DATACENTERS
+from bot.services.agent_query import DATACENTERS
 from bot.slack.commands import (
     MAX_COMMAND_LENGTH,
     AgentCommand,

@@ -19,9 +19,8 @@ from bot.config import Settings, load_settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.local_stack import stack_environment
 from bot.devtools.socket_mode_sender import SocketModeSender
-from bot.runtime import Runtime
 from bot.simulator import Simulator, SimulatorConfig
-from bot.slack.app import build_app
+from bot.wiring import build_bot
 from tests.e2e.e2e_helpers import FAST_ENV
 
 
@@ -79,15 +78,15 @@ def stack(
     caplog.set_level(logging.INFO)
     env = socket_environment(simulator, slack, tmp_path / "state.sqlite3", **tokens)
     settings = load_settings(env, mode="socket")
-    runtime = Runtime(settings)
-    runtime.start()
-    handler = SocketModeHandler(build_app(runtime), settings.slack_app_token.reveal())
+    bot = build_bot(settings)
+    bot.start()
+    handler = SocketModeHandler(bot.app, settings.slack_app_token.reveal())
     try:
         handler.connect()
         slack.socket_mode.wait_connected()
         yield SocketStack(simulator, slack, SocketModeSender(slack), settings, env)
     finally:
         handler.close()
-        runtime.stop(grace=2.0)
+        bot.stop(grace=2.0)
     assert tokens["app_token"] not in caplog.text
     assert tokens["bot_token"] not in caplog.text

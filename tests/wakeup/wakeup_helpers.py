@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.backup_api.models import Agent, AgentStatus
-from bot.wakeup import Requester, WakeupCoordinator, WakeupOutcome
+from bot.wakeup import DeliveryFailed, Requester, WakeupCoordinator, WakeupOutcome
 
 RESPONSE_URL = "http://127.0.0.1:9/commands/T0001/1234/s3cr3t-token"
 
@@ -100,7 +100,7 @@ class FakeBackend:
                 self.delivery_failures -= 1
                 # Quotes the URL path the way HTTP client errors do.
                 path = requester.response_url.split("127.0.0.1:9", 1)[1]
-                raise ConnectionError(f"Max retries exceeded with url: {path}")
+                raise DeliveryFailed(f"Max retries exceeded with url: {path}")
             self.deliveries.append((requester, outcome))
             self.cond.notify_all()
 

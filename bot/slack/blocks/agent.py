@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.backup_api.models import Agent, PublicKey
-from bot.slack.agent_query import REGIONS
+from bot.services.agent_query import REGIONS
+from bot.slack.action_ids import ActionId
 from bot.slack.blocks.common import (
     NO_NAME,
     Block,
@@ -39,10 +40,6 @@ MAX_CHOICE_TEXT = 600
 MAX_DATACENTER_SHOWN = 20
 KEY_END_DIGITS = 8
 
-REFRESH_ACTION = "agent_refresh"
-WAKEUP_ACTION = "agent_wakeup"
-SHOW_ACTION = "agent_show"
-
 
 def encode_agent_value(agent_id: int, region: str | None) -> str:
     """``"213563"``, or ``"213563:ORD"`` when a known region was asked for."""
@@ -71,8 +68,8 @@ def agent_message(
         *field_sections([f"*{label}*\n{shown}" for label, shown in _fields(agent)]),
         context(f"Rackspace {account} · fetched {date_token(fetched_at)}"),
         actions(
-            button("Refresh", action_id=REFRESH_ACTION, value=value),
-            button("Wake up", action_id=WAKEUP_ACTION, value=value, confirm=wake_up),
+            button("Refresh", action_id=ActionId.AGENT_REFRESH, value=value),
+            button("Wake up", action_id=ActionId.AGENT_WAKEUP, value=value, confirm=wake_up),
         ),
     ]
     fallback = f"Agent {agent_name(agent)} ({agent.id}): {agent.status.label}"
@@ -94,7 +91,7 @@ def agent_choices_message(
                 MAX_CHOICE_TEXT,
             ),
             accessory=button(
-                "Show", action_id=SHOW_ACTION, value=encode_agent_value(agent.id, region)
+                "Show", action_id=ActionId.AGENT_SHOW, value=encode_agent_value(agent.id, region)
             ),
         )
         for agent in agents[:MAX_CHOICES]

@@ -16,7 +16,8 @@ from datetime import datetime
 from types import MappingProxyType
 
 from bot.backup_api.models import Agent, AgentStatus
-from bot.slack.agent_query import AgentQuery, Counts, counts, filter_agents, sort_agents
+from bot.services.agent_query import AgentQuery, Counts, counts, filter_agents, sort_agents
+from bot.slack.action_ids import ActionId
 from bot.slack.blocks.common import (
     Block,
     Message,
@@ -45,9 +46,6 @@ MAX_FIELD_SHOWN = 40
 MAX_REASON_SHOWN = 120
 MAX_QUERY_SHOWN = 100
 
-PREVIOUS_ACTION = "agents_page_prev"
-NEXT_ACTION = "agents_page_next"
-SHARE_ACTION = "agents_share"
 
 _NOTHING_UNVERIFIED: Mapping[int, str] = MappingProxyType({})
 _ENTITY_START = re.compile(r"&(?=[#0-9A-Za-z])")
@@ -189,11 +187,11 @@ def _nothing_found(
 def _buttons(query: AgentQuery, page: int, pages: int, *, shareable: bool) -> list[Block]:
     wanted = []
     if page > 0:
-        wanted.append(("Previous", PREVIOUS_ACTION, page - 1))
+        wanted.append(("Previous", ActionId.AGENTS_PREVIOUS, page - 1))
     if page < pages - 1:
-        wanted.append(("Next", NEXT_ACTION, page + 1))
+        wanted.append(("Next", ActionId.AGENTS_NEXT, page + 1))
     if shareable:
-        wanted.append(("Share in channel", SHARE_ACTION, page))
+        wanted.append(("Share in channel", ActionId.AGENTS_SHARE, page))
     buttons = []
     for text, action_id, target in wanted:
         value = encode_page_value(query, target)

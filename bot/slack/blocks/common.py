@@ -97,7 +97,7 @@ def button(
     element: Block = {
         "type": "button",
         "text": plain_text(text, MAX_BUTTON_TEXT),
-        "action_id": action_id,
+        "action_id": str(action_id),
         "value": value,
     }
     if style is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.agent_query import DATACENTERS
+from bot.services.agent_query import DATACENTERS
 from bot.slack.blocks.common import Message, command_span, context, message, section
 from bot.slack.blocks.limits import truncate
 from bot.slack.mrkdwn import code

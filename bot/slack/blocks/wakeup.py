@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.backup_api.models import Agent, AgentStatus
-from bot.slack.agent_query import name_key, sort_agents
+from bot.services.agent_query import name_key, sort_agents
 from bot.slack.blocks.common import (
     STATUS_EMOJI,
     Block,

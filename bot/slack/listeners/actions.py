@@ -1,0 +1,54 @@
+"""The buttons: paging and sharing a list, and Refresh, Show and Wake up on an agent."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.slack.action_ids import AGENT_ACTIONS, ActionId
+from bot.slack.listeners.deps import ListenerDeps
+from bot.slack.middleware import request_of
+from bot.slack.replies import EPHEMERAL_NEW, IN_CHANNEL_NEW, REPLACE
+from bot.slack.request import AgentButton, PageButton
+
+
+def register(app: App, deps: ListenerDeps) -> None:
+    def on_page(ack: Ack, context: BoltContext) -> None:
+        """A page of a private list replaces it; a page of a shared one goes to the clicker.
+
+        Replacing a list shared in the channel would change it for everyone, under the
+        conversation about it, and drop its "Shared by" line.
+        """
+        ack()
+        request = request_of(context)
+        button = request.button
+        if not isinstance(button, PageButton):
+            deps.unreadable_button(request, "turn the page", "agents")
+            return
+        sharing = request.action is ActionId.AGENTS_SHARE
+        if sharing:
+            options, shared_by = IN_CHANNEL_NEW, request.user_id
+        else:
+            options = EPHEMERAL_NEW if request.on_shared_message else REPLACE
+            shared_by = None
+        deps.start_agents(
+            request, button.query, page=button.page, options=options, shared_by=shared_by
+        )
+
+    def on_agent_button(ack: Ack, context: BoltContext) -> None:
+        ack()
+        request = request_of(context)
+        button = request.button
+        if not isinstance(button, AgentButton):
+            deps.unreadable_button(request, "read the button", "agent <name>")
+            return
+        if request.action is ActionId.AGENT_WAKEUP:
+            deps.start_wakeup(None, request, button.region)
+            return
+        key = deps.service.account_key(button.region)
+        agent_id = button.agent_id
+        deps.jobs.start(request, lambda: deps.agent_reply(deps.service.get_agent(key, agent_id)))
+
+    for action_id in (ActionId.AGENTS_PREVIOUS, ActionId.AGENTS_NEXT, ActionId.AGENTS_SHARE):
+        app.action(action_id.value)(on_page)
+    for action_id in sorted(AGENT_ACTIONS):
+        app.action(action_id.value)(on_agent_button)

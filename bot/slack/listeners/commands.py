@@ -1,0 +1,71 @@
+"""``/backup``: one listener that dispatches on the parsed command in the request."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.services import Choices, Found, Lookup
+from bot.slack import blocks
+from bot.slack.commands import (
+    AgentCommand,
+    AgentsCommand,
+    HelpCommand,
+    InvalidCommand,
+    WakeupCommand,
+)
+from bot.slack.jobs import Reply, audit
+from bot.slack.listeners.deps import ListenerDeps
+from bot.slack.middleware import request_of
+from bot.slack.replies import REPLACE
+
+
+def register(app: App, deps: ListenerDeps) -> None:
+    command = deps.slash_command
+
+    def on_command(ack: Ack, context: BoltContext) -> None:
+        request = request_of(context)
+        parsed = request.command
+        if isinstance(parsed, HelpCommand):
+            ack(
+                **blocks.help_message(
+                    command=command, unknown=parsed.unknown, suggestion=parsed.suggestion
+                )
+            )
+            audit(request, "help" if parsed.unknown is None else "unknown_subcommand")
+        elif isinstance(parsed, InvalidCommand):
+            typed = f"{command} {parsed.subcommand}" if parsed.subcommand else command
+            ack(
+                **blocks.error_message(
+                    what_failed=f"read `{typed}`",
+                    status=None,
+                    meaning=parsed.message,
+                    service_message=None,
+                    hint=f"Type `{command} help` for the usage.",
+                )
+            )
+            audit(request, "invalid")
+        elif isinstance(parsed, AgentsCommand):
+            ack(**blocks.working_message("Fetching agents and their status…"))
+            deps.start_agents(request, parsed.query, page=0, options=REPLACE)
+        elif isinstance(parsed, AgentCommand):
+            ack(**blocks.working_message(f"Looking up agent {parsed.ref}…"))
+            key = deps.service.account_key(parsed.region)
+            ref = parsed.ref
+            deps.jobs.start(request, lambda: _lookup_reply(deps, deps.service.lookup(key, ref)))
+        elif isinstance(parsed, WakeupCommand):
+            deps.start_wakeup(ack, request, parsed.region)
+        else:  # the reader parses every command; an empty slot is a wiring bug
+            raise TypeError(f"no command in the request: {parsed!r}")
+
+    app.command(command)(on_command)
+
+
+def _lookup_reply(deps: ListenerDeps, found: Lookup) -> Reply:
+    if isinstance(found, Found):
+        return deps.agent_reply(found)
+    if isinstance(found, Choices):
+        return Reply(
+            blocks.agent_choices_message(found.agents, ref=found.ref, region=found.region),
+            REPLACE,
+        )
+    return Reply(blocks.agent_not_found_message(ref=found.ref, command=deps.slash_command), REPLACE)

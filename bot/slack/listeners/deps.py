@@ -1,0 +1,102 @@
+"""What listeners need, handed in by the composition root; and the replies they share."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from slack_bolt import Ack
+
+from bot.services import BackupService, Found
+from bot.services.agent_query import AgentQuery
+from bot.slack import blocks
+from bot.slack.blocks.common import Message
+from bot.slack.jobs import Jobs, Reply, audit
+from bot.slack.replies import EPHEMERAL_NEW, REPLACE
+from bot.slack.request import SlackRequest
+from bot.wakeup import Requester, WakeupCoordinator
+
+
+@dataclass(frozen=True)
+class ListenerDeps:
+    service: BackupService
+    wakeups: WakeupCoordinator
+    jobs: Jobs
+    slash_command: str
+
+    def start_agents(
+        self,
+        request: SlackRequest,
+        query: AgentQuery,
+        *,
+        page: int,
+        options: dict[str, object],
+        shared_by: str | None = None,
+    ) -> None:
+        """Answer with a page of agents once the region's shared fetch is done."""
+        fleet = self.service.fleet_future(
+            self.service.account_key(query.region), asked_at=request.received
+        )
+        self.jobs.start_after(
+            request,
+            fleet,
+            lambda done: Reply(
+                blocks.agents_message(
+                    done.agents,
+                    query=query,
+                    command=self.slash_command,
+                    page=page,
+                    fetched_at=done.fetched_at,
+                    cache_ttl=self.service.cache_ttl,
+                    unverified=done.unverified,
+                    account_id=done.account_id,
+                    region=done.region,
+                    shared_by=shared_by,
+                ),
+                dict(options),
+            ),
+        )
+
+    def start_wakeup(self, ack: Ack | None, request: SlackRequest, region: str | None) -> None:
+        """Join or start the account's wake-up; the ack says which, before any API call."""
+        requester = Requester(
+            user_id=request.user_id,
+            channel_id=request.channel_id,
+            response_url=request.response_url,
+            requested_at=time.time(),
+            user_name=request.user_name,
+            team_id=request.team_id,
+        )
+        key = self.service.account_key(region)
+        joined = self.wakeups.request(key, requester)
+        message = blocks.wakeup_ack_message(
+            account_id=self.service.known(key).account_id, region=region, joined=joined
+        )
+        outcome = "joined" if joined else "started"
+        if ack is not None:
+            ack(**message)
+            audit(request, outcome)
+        else:
+            self.jobs.start(request, lambda: Reply(message, EPHEMERAL_NEW, outcome=outcome))
+
+    def agent_reply(self, found: Found) -> Reply:
+        return Reply(
+            blocks.agent_message(
+                found.agent,
+                fetched_at=found.fetched_at,
+                region=found.account.region,
+                account_id=found.account.account_id,
+            ),
+            REPLACE,
+        )
+
+    def unreadable_button(self, request: SlackRequest, what_failed: str, rerun: str) -> None:
+        """A button whose value is not ours (edited or truncated): say so, run nothing."""
+        message: Message = blocks.error_message(
+            what_failed=what_failed,
+            status=None,
+            meaning="The button's data could not be read.",
+            service_message=None,
+            hint=f"Run `{self.slash_command} {rerun}` again.",
+        )
+        self.jobs.start(request, lambda: Reply(message, EPHEMERAL_NEW, outcome="invalid"))

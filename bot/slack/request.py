@@ -1,0 +1,155 @@
+"""Each Slack request read once, into one typed value that every later step decides on.
+
+Access control, the audit line and the listeners all read the ``SlackRequest`` this module
+builds; nothing else parses the command text or a button's value. A second, simpler reading
+of the same input is how a permission check ends up judging something other than what runs:
+here "is this a wake-up?" is asked of the parsed command itself.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.services.agent_query import AgentQuery
+from bot.slack.action_ids import AGENT_ACTIONS, PAGE_ACTIONS, WAKEUP_ACTIONS, ActionId
+from bot.slack.blocks import decode_page_value
+from bot.slack.commands import AgentsCommand, Command, WakeupCommand, parse_command, subcommand_of
+
+AUDIT_TEXT_MAX = 200
+"""Characters of the raw command text or button value kept in an audit line."""
+_AGENT_VALUE = re.compile(r"^(\d{1,18})(?::([A-Za-z]{2,5}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class PageButton:
+    """A paging or Share button: the list's query and the page to show."""
+
+    query: AgentQuery
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentButton:
+    """A Refresh, Show or Wake up button: one agent, and the region it was listed in."""
+
+    agent_id: int
+    region: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableButton:
+    """A value that is not ours (edited by hand or truncated): it runs nothing."""
+
+
+ButtonValue = PageButton | AgentButton | UnreadableButton
+
+
+@dataclass(frozen=True)
+class SlackRequest:
+    kind: Literal["command", "button"]
+    user_id: str
+    user_name: str
+    channel_id: str
+    team_id: str
+    response_url: str = field(repr=False)
+    raw: str = field(repr=False)
+    """What the user typed or the button carried, as received; for the audit line only."""
+    command: Command | None = None
+    action: ActionId | None = None
+    action_id: str = ""
+    """The button's action id as received (an unknown one has no ``action``)."""
+    button: ButtonValue | None = None
+    on_shared_message: bool = False
+    """A button pressed on a message everyone in the channel sees."""
+    received: float = field(default_factory=time.monotonic)
+
+    @property
+    def name(self) -> str:
+        """The canonical subcommand or action id: what runs, whatever was typed."""
+        if self.command is not None:
+            return subcommand_of(self.command)
+        return self.action_id or "(none)"
+
+    @property
+    def wants_wakeup(self) -> bool:
+        if self.kind == "command":
+            return isinstance(self.command, WakeupCommand)
+        return self.action in WAKEUP_ACTIONS and isinstance(self.button, AgentButton)
+
+    def audit_fields(self) -> dict[str, Any]:
+        """Fields for a log record's ``extra``: none may be a LogRecord attribute (``args``!)."""
+        return {
+            "kind": self.kind,
+            "action": self.name,
+            "text": self.raw[:AUDIT_TEXT_MAX],
+            "user": self.user_id,
+            "channel": self.channel_id,
+            "team": self.team_id,
+        }
+
+
+def read_request(body: dict[str, Any]) -> SlackRequest | None:
+    """A slash command or a block_actions payload; None for anything else."""
+    if "command" in body:
+        text = _text(body.get("text"))
+        return SlackRequest(
+            kind="command",
+            user_id=_text(body.get("user_id")),
+            user_name=_text(body.get("user_name")),
+            channel_id=_text(body.get("channel_id")),
+            team_id=_text(body.get("team_id")),
+            response_url=_text(body.get("response_url")),
+            raw=text,
+            command=parse_command(text),
+        )
+    if body.get("type") == "block_actions":
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions else {}
+        action = action if isinstance(action, dict) else {}
+        user = _mapping(body.get("user"))
+        channel = _mapping(body.get("channel")) or _mapping(body.get("container"))
+        action_id = _text(action.get("action_id"))
+        value = _text(action.get("value"))
+        known = ActionId(action_id) if action_id in ActionId._value2member_map_ else None
+        container = body.get("container")
+        return SlackRequest(
+            kind="button",
+            user_id=_text(user.get("id")),
+            user_name=_text(user.get("username") or user.get("name")),
+            channel_id=_text(channel.get("id") or channel.get("channel_id")),
+            team_id=_text(_mapping(body.get("team")).get("id")),
+            response_url=_text(body.get("response_url")),
+            raw=value,
+            action=known,
+            action_id=action_id,
+            button=read_button(known, value),
+            on_shared_message=isinstance(container, dict)
+            and container.get("is_ephemeral") is False,
+        )
+    return None
+
+
+def read_button(action: ActionId | None, value: str) -> ButtonValue:
+    """Decode a button's value by the kind of button; never raises."""
+    if action in PAGE_ACTIONS:
+        decoded = decode_page_value(value)
+        if decoded is not None:
+            parsed = parse_command("agents " + decoded[0])
+            if isinstance(parsed, AgentsCommand):
+                return PageButton(parsed.query, decoded[1])
+    elif action in AGENT_ACTIONS:
+        match = _AGENT_VALUE.match(value.strip())
+        if match is not None:
+            return AgentButton(int(match.group(1)), (match.group(2) or "").upper() or None)
+    return UnreadableButton()
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

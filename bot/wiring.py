@@ -1,0 +1,168 @@
+"""The composition root: the whole bot built once from ``Settings``, started and stopped here.
+
+``backup-bot serve``, the demo's local stack and the tests all call ``build_bot``, so what
+the tests exercise is the wiring production runs, shutdown path included. One process serves
+a workspace: one backup API client (one session, one token cache), one bounded executor for
+API work, one scheduler and one state store for wake-ups.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+
+from bot.backup_api import build_client
+from bot.config import Settings
+from bot.executor import BoundedExecutor
+from bot.services import BackupService
+from bot.slack.app import build_app
+from bot.slack.delivery import Delivery, DeliveryPolicy, make_web_client
+from bot.slack.followup import Followups
+from bot.slack.jobs import Jobs
+from bot.slack.listeners import ListenerDeps
+from bot.wakeup import Scheduler, SqliteWakeupStore, WakeupCoordinator
+
+logger = logging.getLogger(__name__)
+WAKEUP_WORKERS = 4
+
+
+@dataclass(eq=False)
+class Bot:
+    """Everything one bot process runs; ``start`` once, ``stop`` once."""
+
+    settings: Settings
+    app: App
+    service: BackupService
+    jobs: Jobs
+    executor: BoundedExecutor
+    wakeup_pool: BoundedExecutor
+    scheduler: Scheduler
+    store: SqliteWakeupStore
+    wakeups: WakeupCoordinator
+    delivery: Delivery
+
+    def start(self) -> None:
+        if not self.settings.allowed_channel_ids:
+            logger.warning("ALLOWED_CHANNEL_IDS is empty: commands work in every channel")
+        if not self.settings.wakeup_allowed_user_ids:
+            logger.warning("WAKEUP_ALLOWED_USER_IDS is empty: everyone may wake agents")
+        self.scheduler.start()
+        resumed = self.wakeups.resume()
+        if resumed:
+            logger.info(
+                "resumed %d pending wake-up item(s) from %s", resumed, self.settings.state_path
+            )
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "in_flight": self.executor.in_flight,
+            "wakeups_active": self.wakeups.active_jobs(),
+            "followups_pending": self.wakeups.pending_deliveries(),
+        }
+
+    def stop(self, *, grace: float) -> bool:
+        """Finish what is running within ``grace`` seconds; pending wake-ups stay stored.
+
+        Returns False when work was still running at the deadline: its threads are left
+        behind (a backup API call can outlast any grace), so the caller should tell those
+        users (``abandon``) and exit without waiting for them.
+        """
+        deadline = time.monotonic() + grace
+        self.service.stop_fetching()
+        self.wakeups.shutdown()
+        self.scheduler.stop(timeout=1.0)
+        finished = self.executor.drain(timeout=max(0.0, deadline - time.monotonic()))
+        if not finished:
+            logger.warning("stopped with %d request(s) still running", self.executor.in_flight)
+        # Deliveries under way finish and are marked; queued ones stay stored for next start.
+        self.wakeup_pool.shutdown(wait=False, cancel_futures=True)
+        finished &= self.wakeup_pool.drain(timeout=max(0.5, deadline - time.monotonic()))
+        if finished:
+            # Left open otherwise: a delivery still under way must be able to mark its
+            # follow-up delivered, or the next start would post it a second time.
+            self.store.close()
+            self.service.close()
+        return finished
+
+    def abandon(self, *, timeout: float) -> int:
+        """Tell each user whose request will not finish that the bot was restarting."""
+        return self.jobs.abandon(timeout=timeout)
+
+
+def build_bot(
+    settings: Settings, *, delivery: DeliveryPolicy | None = None, verify_token: bool = True
+) -> Bot:
+    """Build (not start) the bot; ``delivery`` says how hard to push messages to Slack.
+
+    Raises ``StateStoreError`` when the state file cannot be used.
+    """
+    policy = delivery or DeliveryPolicy()
+    store = SqliteWakeupStore(settings.state_path)
+    client = build_client(
+        identity_url=settings.rackspace_identity_url,
+        username=settings.rackspace_username,
+        api_key=settings.rackspace_api_key.reveal(),
+        region=settings.rackspace_region,
+        backup_api_url=settings.backup_api_url,
+        backup_auth_token=settings.backup_auth_token.reveal(),
+        connect_timeout=settings.backup_api_connect_timeout,
+        read_timeout=settings.backup_api_read_timeout,
+        max_retries=settings.backup_api_retries,
+        concurrency=settings.backup_api_concurrency,
+    )
+    service = BackupService(
+        client, region=settings.rackspace_region, cache_ttl=settings.agents_cache_ttl
+    )
+    executor = BoundedExecutor(
+        workers=settings.worker_threads, max_pending=settings.max_pending_jobs, name="work"
+    )
+    web_client = make_web_client(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, policy=policy
+    )
+    slack_delivery = Delivery(web_client, policy)
+    # Wake-up checks and follow-ups get their own small pool, so a flood of commands can
+    # never delay the follow-ups people are waiting for.
+    wakeup_pool = BoundedExecutor(workers=WAKEUP_WORKERS, max_pending=100_000, name="wakeup")
+    scheduler = Scheduler(wakeup_pool)
+    followups = Followups(service, slack_delivery, give_up_after=settings.wakeup_give_up_after)
+    wakeups = WakeupCoordinator(
+        store=store,
+        scheduler=scheduler,
+        executor=wakeup_pool,
+        wake=service.wake,
+        check=service.check,
+        deliver=followups.deliver,
+        tell_failure=followups.tell_failure,
+        check_after=settings.wakeup_check_after,
+        check_every=settings.wakeup_check_every,
+        give_up_after=settings.wakeup_give_up_after,
+        delivery_backoff=policy.followup_backoff,
+        delivery_backoff_max=policy.followup_backoff_max,
+        delivery_attempts=policy.followup_attempts,
+    )
+    jobs = Jobs(executor, slack_delivery)
+    deps = ListenerDeps(
+        service=service, wakeups=wakeups, jobs=jobs, slash_command=settings.slash_command
+    )
+    try:
+        app = build_app(settings, client=web_client, deps=deps, verify_token=verify_token)
+    except BaseException:
+        store.close()
+        service.close()
+        raise
+    return Bot(
+        settings=settings,
+        app=app,
+        service=service,
+        jobs=jobs,
+        executor=executor,
+        wakeup_pool=wakeup_pool,
+        scheduler=scheduler,
+        store=store,
+        wakeups=wakeups,
+        delivery=slack_delivery,
+    )
