@@ -215,15 +215,19 @@ _POWERS = {"B": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5}
 
 def _vault_bytes(value: object) -> int:
     """Bytes in binary multiples (1 KB = 1024 B); a bare number is MB, as the docs say."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        amount, unit = float(value), "M"
-    elif isinstance(value, str) and (match := _SIZE.fullmatch(value)):
-        amount, unit = float(match["amount"]), (match["unit"] or "M")[0].upper()
-    else:
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            amount, unit = float(value), "M"
+        elif isinstance(value, str) and (match := _SIZE.fullmatch(value)):
+            amount, unit = float(match["amount"]), (match["unit"] or "M")[0].upper()
+        else:
+            raise ValueError("not a size")
+    except OverflowError as error:  # an integer too large for a float
+        raise ValueError("not a size") from error
+    size = amount * 1024.0 ** _POWERS[unit]
+    if not math.isfinite(size) or size < 0:  # also a finite amount whose bytes overflow
         raise ValueError("not a size")
-    if not math.isfinite(amount) or amount < 0:
-        raise ValueError("not a size")
-    return round(amount * 1024.0 ** _POWERS[unit])
+    return round(size)
 
 
 def _vault_text(value: object) -> str | None:
