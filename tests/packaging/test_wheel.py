@@ -92,11 +92,16 @@ def run(
 
 
 def expected_bot_files(source: Path) -> set[str]:
-    """Every file of the package as it lies in the tree: bot/**, caches left out."""
+    """Every file of the package as it lies in the tree: bot/**, so a new data file that the
+    package data does not name fails here. Caches and editors' hidden or backup files aside."""
     return {
         path.relative_to(source).as_posix()
         for path in (source / "bot").rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix != ".pyc"
+        and not path.name.startswith(".")
+        and not path.name.endswith("~")
     }
 
 
