@@ -41,6 +41,9 @@ from bot.watch.model import (
     Update,
 )
 
+CATCH_UP_ACCOUNT = "*"
+"""The account key of catch-up messages, which speak of every account a channel watches."""
+
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
@@ -115,7 +118,9 @@ class WatchStore(Protocol):
 
     def snooze(self, incident_id: int, user_id: str, *, until: float) -> Incident | None: ...
 
-    def messages(self, channel_id: str, account_key: str) -> list[MessageRecord]: ...
+    def messages(self, channel_id: str, account_key: str | None = None) -> list[MessageRecord]:
+        """The channel's messages, of one account (catch-ups, kept under ``*``, included)."""
+        ...
 
     def begin_message(
         self,
@@ -430,20 +435,23 @@ class SqliteWatchStore(WatchStore):
 
     # -- messages -----------------------------------------------------------------------
 
-    def messages(self, channel_id: str, account_key: str) -> list[MessageRecord]:
+    def messages(self, channel_id: str, account_key: str | None = None) -> list[MessageRecord]:
+        wanted = (account_key, CATCH_UP_ACCOUNT) if account_key is not None else None
         with self._transaction() as conn:
             rows = conn.execute(
                 "SELECT id, channel_id, account_key, kind, state, ts, rendered, page, pages,"
                 " created_at, reminded_at FROM watch_messages"
-                " WHERE channel_id = ? AND account_key = ? ORDER BY id",
-                (channel_id, account_key),
+                " WHERE channel_id = ? ORDER BY id",
+                (channel_id,),
             ).fetchall()
             items = conn.execute(
                 "SELECT i.message_id, i.incident_id, i.replied FROM watch_message_items AS i"
                 " JOIN watch_messages AS m ON m.id = i.message_id"
-                " WHERE m.channel_id = ? AND m.account_key = ? ORDER BY i.incident_id",
-                (channel_id, account_key),
+                " WHERE m.channel_id = ? ORDER BY i.incident_id",
+                (channel_id,),
             ).fetchall()
+        if wanted is not None:
+            rows = [r for r in rows if r["account_key"] in wanted]
         by_message: dict[int, list[MessageItem]] = {}
         for item in items:
             by_message.setdefault(item["message_id"], []).append(

@@ -30,7 +30,7 @@ def test_durations_accept_seconds_and_units(text: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("text", ["", "m", "-5", "5w", "1e3", "nan", "inf", "5 m s", "1:00"])
 def test_bad_durations_raise_value_error(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
 
 
@@ -48,7 +48,7 @@ def test_times_of_day(text: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("text", ["24:00", "12:60", "12", "12:00:60", "noon", "12:0"])
 def test_bad_times_of_day(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="time of day"):
         parse_time_of_day(text)
 
 

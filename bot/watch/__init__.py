@@ -1,0 +1,50 @@
+"""Watching channels: incidents posted once, kept current, resolved in their thread; reports.
+
+How to wire it (the composition root builds one ``Watcher``)::
+
+    watcher = Watcher(
+        store=SqliteWatchStore(settings.state_path),       # same file as the wake-up store
+        fleet=lambda key, fresh: runtime.fleet_future(key, fresh=fresh),  # shared fetch
+        poster=WebClientPoster(runtime.web_client),        # chat.postMessage / chat.update
+        settings=WatchSettings.from_settings(settings, account_key=runtime.account_key),
+        account_label=lambda key: account_phrase(runtime.known_account_id(key),
+                                                 runtime.region_label(key)),
+        scheduler=runtime.scheduler,                       # optional: else its own thread
+    )
+    watcher.start()   # after the scheduler started; watcher.stop() at shutdown
+
+Commands call ``subscribe(channel, key)`` (returns ``WatchStatus`` for the answer text,
+raises ``ChannelUnreachable``: tell the user to invite the bot; nothing is subscribed),
+``unsubscribe(channel, key)`` (``removed`` / ``configured`` (refuse: WATCH_CHANNEL_IDS) /
+``absent``) and ``report(key)`` (a private message with a Share button).
+
+Buttons (ids in ``bot.watch.actions``): ``watch_acknowledge`` (value: ``decode_incident``)
+-> ``acknowledge(id, user)``; ``watch_snooze_1h|4h|1d|1w`` (``decode_snooze``) ->
+``snooze(id, user, seconds)``; ``watch_report_share`` (``decode_report``) -> post
+``report(key, private=False)`` in the channel; Show agent reuses ``agent_show``. All
+return None for an unknown incident; decoders return None for edited values.
+
+The wake-up coordinator calls ``wake_gave_up(key, outcome.still_offline)`` when a
+wake-up gives up. WATCH_ALLOWED_USER_IDS is for the ACL middleware (not checked here).
+"""
+
+from bot.watch.actions import WatchActionId
+from bot.watch.model import Condition, Incident
+from bot.watch.poster import ChannelUnreachable, PostError, SlackPoster, WebClientPoster
+from bot.watch.store import SqliteWatchStore, WatchStore
+from bot.watch.watcher import Watcher, WatchSettings, WatchStatus
+
+__all__ = [
+    "ChannelUnreachable",
+    "Condition",
+    "Incident",
+    "PostError",
+    "SlackPoster",
+    "SqliteWatchStore",
+    "WatchActionId",
+    "WatchSettings",
+    "WatchStatus",
+    "WatchStore",
+    "Watcher",
+    "WebClientPoster",
+]
