@@ -116,7 +116,8 @@ def parse_command(text: str) -> Command:
             f"That command is {len(cleaned)} characters long; "
             f"I read commands of up to {MAX_COMMAND_LENGTH}."
         )
-    tokens = [token for token in map(_token, _TOKEN.finditer(cleaned)) if token.text]
+    # A blank quoted word ("" or " ") says nothing: it is neither a subcommand nor a word.
+    tokens = [token for token in map(_token, _TOKEN.finditer(cleaned)) if token.text.strip()]
     if not tokens:
         return HelpCommand()
     name, rest = tokens[0].text.casefold(), tokens[1:]

@@ -6,7 +6,7 @@ import pytest
 
 from bot.backup_api import parse_agent, parse_agents
 from bot.slack import blocks
-from bot.slack.commands import AgentQuery, AgentsCommand, parse_command
+from bot.slack.commands import AgentQuery, AgentsCommand, HelpCommand, InvalidCommand, parse_command
 
 
 def test_a_query_for_entity_lookalike_text_is_the_same_on_page_two() -> None:
@@ -31,3 +31,16 @@ def test_a_vault_size_too_large_for_a_float_is_unknown_not_a_lost_list(size: obj
     agent = parse_agent({"MachineAgentId": 3, "BackupVaultSize": "35.3 MB"})
     assert agent is not None
     assert agent.vault_size_bytes == round(35.3 * 1024**2)
+
+
+@pytest.mark.parametrize("text", ['" "', "“ “", '"  " agents'])
+def test_a_blank_quoted_word_is_not_an_unknown_subcommand(text: str) -> None:
+    """Found by the parser property: ``" "`` was answered "I don't know ` `"."""
+    parsed = parse_command(text)
+    assert isinstance(parsed, HelpCommand | AgentsCommand)
+    assert not isinstance(parsed, HelpCommand) or parsed.unknown is None
+
+
+def test_a_blank_quoted_word_is_no_agent_name_and_no_search_word() -> None:
+    assert isinstance(parse_command('agent " "'), InvalidCommand)
+    assert parse_command('agents " " web') == AgentsCommand(AgentQuery(words=("web",)))
