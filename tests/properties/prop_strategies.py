@@ -10,12 +10,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from bot.backup_api.models import Agent, AgentStatus, PublicKey
 from bot.slack.commands import DATACENTERS, AgentQuery
 
 MAX_FLEET = 5000
+
+
+def more_examples(factor: int) -> settings:
+    """The active profile's example count times ``factor``, for properties that are cheap."""
+    return settings(max_examples=settings.default.max_examples * factor)
+
 
 MARKUP = (
     "<!here>",
