@@ -16,11 +16,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import scenario_ack, scenario_idle, scenario_list, scenario_render, scenario_wakeup
+from bench import (
+    scenario_ack,
+    scenario_debug_log,
+    scenario_idle,
+    scenario_list,
+    scenario_render,
+    scenario_wakeup,
+)
 from bench.figures import Scenario, ScenarioResult, report, table
 
 SCENARIOS: tuple[Scenario, ...] = (
     scenario_ack.SCENARIO,
+    scenario_debug_log.SCENARIO,
     scenario_list.SCENARIO,
     scenario_wakeup.SCENARIO,
     scenario_render.SCENARIO,

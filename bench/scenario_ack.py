@@ -50,9 +50,9 @@ def run(quick: bool) -> Measured:
     params = QUICK if quick else FULL
     config = SimulatorConfig(latency=params.latency)
     with bench_stack(config) as stack:
-        ours = _bursts(stack, params, wait_for_replies=True)
+        ours = bursts(stack, params, wait_for_replies=True)
     with bench_stack(config, argv=MINIMAL_BOLT_COMMAND) as stack:
-        baseline = _bursts(stack, params, wait_for_replies=False)
+        baseline = bursts(stack, params, wait_for_replies=False)
     return Measured(
         _figures(ours, baseline, params),
         (
@@ -64,7 +64,7 @@ def run(quick: bool) -> Measured:
     )
 
 
-def _bursts(stack: BenchStack, params: Params, *, wait_for_replies: bool) -> Run:
+def bursts(stack: BenchStack, params: Params, *, wait_for_replies: bool) -> Run:
     """Warm up with one command, then send the bursts one after the other."""
     _burst(stack, [Command("help", "UWARMUP")], wait_for_replies=False)
     stack.simulator.reset_stats()

@@ -6,12 +6,16 @@ here masks any that still slip through, e.g. inside a third-party library's debu
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import queue
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
 from typing import Any
 
 # Slack tokens have a recognisable shape; mask them even when we were not told their value.
@@ -63,21 +67,97 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+QUEUE_CAPACITY = 50_000
+"""Log records waiting to be written; past that, records are counted and dropped."""
+
+
+class _Enqueue(QueueHandler):
+    """Hands records to the writer thread, so no request thread waits on the log file.
+
+    Writing each line to stderr under the handler's lock made every thread that logs queue
+    behind the one writing; at DEBUG, where Bolt and slack_sdk log several lines a request,
+    that wait dominated the ack latency.
+    """
+
+    def __init__(self, q: queue.Queue[logging.LogRecord]) -> None:
+        super().__init__(q)
+        self._dropped = 0
+        self._dropped_lock = threading.Lock()
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        # Merge the arguments now, while they still hold the values of the moment; the
+        # redaction and the JSON happen on the writer thread.
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        record.stack_info = None if record.stack_info is None else str(record.stack_info)
+        return record
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            with self._dropped_lock:
+                self._dropped += 1
+
+    def take_dropped(self) -> int:
+        with self._dropped_lock:
+            dropped, self._dropped = self._dropped, 0
+        return dropped
+
+
+class _Logging:
+    """The process's one writer thread; ``stop`` writes what is queued and ends it."""
+
+    def __init__(self, target: logging.Handler) -> None:
+        self.queue: queue.Queue[logging.LogRecord] = queue.Queue(QUEUE_CAPACITY)
+        self.handler = _Enqueue(self.queue)
+        self._listener = QueueListener(self.queue, target, respect_handler_level=True)
+        self._listener.start()
+        self._stopped = False
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._listener.stop()
+        dropped = self.handler.take_dropped()
+        if dropped:
+            print(f"backup-bot: {dropped} log record(s) dropped: the log was full", file=sys.stderr)
+
+
+_current: _Logging | None = None
+
+
 def setup_logging(*, level: str = "INFO", fmt: str = "json", secrets: Iterable[str] = ()) -> None:
-    """Configure the root logger once for the whole process."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RedactingFilter(secrets))
+    """Configure the root logger once for the whole process: records go through a queue to
+    one writer thread, which redacts and formats them."""
+    global _current
+    target = logging.StreamHandler(sys.stderr)
+    target.addFilter(RedactingFilter(secrets))
     if fmt == "json":
-        handler.setFormatter(JsonFormatter())
+        target.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        target.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    stop_logging()
+    _current = _Logging(target)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(handler)
+    root.addHandler(_current.handler)
     root.setLevel(level)
     # Quiet libraries that would otherwise log every request at INFO.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def stop_logging() -> None:
+    """Write every queued record and stop the writer; before exiting, including ``os._exit``."""
+    if _current is not None:
+        _current.stop()
+
+
+atexit.register(stop_logging)
 
 
 def audit_logger() -> logging.Logger:

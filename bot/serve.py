@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import ConfigError, Mode, Settings, load_settings, read_environment
 from bot.http_server import HttpServer, make_wsgi_app
-from bot.logs import setup_logging
+from bot.logs import setup_logging, stop_logging
 from bot.wakeup import StateStoreError
 from bot.wiring import Bot, build_bot
 
@@ -105,6 +105,7 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
     if not finished:
         # Threads still waiting on the backup API would hold the interpreter open until
         # their read timeout; what they would still do is not worth missing the deadline.
+        stop_logging()
         logging.shutdown()
         os._exit(status)
     return status

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 90.0
 KEY_FIGURES = {
     "ack": {"ack latency p50", "ack latency p99", "ack latency max", "no ack within 3 s"},
+    "debug_log": {"ack latency p50 at DEBUG", "ack latency p99 at DEBUG"},
     "list": {"N=3: time to the list", "N=3: time in API round trips"},
     "wakeup": {"wakeupagents calls", "follow-ups delivered", "follow-ups duplicated or misplaced"},
     "render": {"render p50", "render max", "pages over Slack's limits"},
