@@ -1,0 +1,147 @@
+"""Button values: whatever a client sends back is refused or served, never an exception.
+
+A button's value comes back from the client and can be anything: the bot's own value, the
+same value edited or cut short, another region's, or random text. Each decoder answers None
+(refused) or a value the bot can serve, and the bot's own values always decode to what was
+encoded.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slack import blocks
+from bot.slack.blocks.limits import MAX_BUTTON_VALUE
+from bot.slack.commands import DATACENTERS, AgentQuery, AgentsCommand, parse_command
+from tests.properties.prop_checks import agent_button, message_problems
+from tests.properties.prop_strategies import agent_ids, hostile_text, more_examples, queries
+
+every_char = st.characters(exclude_categories=[])
+page_values = st.builds(
+    lambda query, page: blocks.encode_page_value(query, page) or "",
+    queries,
+    st.integers(0, 10**6),
+)
+agent_values = st.builds(
+    blocks.encode_agent_value, agent_ids, st.one_of(st.none(), st.sampled_from(DATACENTERS))
+)
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text()),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from(["q", "p", "x"]), children, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+@st.composite
+def edited(draw: st.DrawFn, original: st.SearchStrategy[str]) -> str:
+    """A value the bot wrote, then cut, spliced or retyped by hand."""
+    value = draw(original)
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(st.integers(0, len(value)))
+        end = draw(st.integers(start, len(value)))
+        value = value[:start] + draw(st.text(every_char, max_size=4)) + value[end:]
+    if draw(st.booleans()):
+        value = value[: draw(st.integers(0, len(value)))]
+    return value
+
+
+returned_values = st.one_of(
+    edited(page_values),
+    edited(agent_values),
+    st.text(every_char),
+    json_values.map(json.dumps),
+    st.integers(1, 5000).map(lambda depth: "[" * depth + "]" * depth),
+    st.integers(1, 5000).map(lambda depth: '{"q":' * depth),
+    st.builds(
+        lambda q, p: json.dumps({"q": q, "p": p}), hostile_text, st.integers(-(10**30), 10**30)
+    ),
+    st.builds(lambda i, r: f"{i}:{r}", st.integers(-5, 10**20), hostile_text),
+)
+
+
+@more_examples(5)
+@given(returned_values)
+def test_a_page_value_is_refused_or_served(value: str) -> None:
+    decoded = blocks.decode_page_value(value)
+    if decoded is None:
+        return
+    text, page = decoded
+    assert isinstance(text, str)
+    assert type(page) is int
+    assert page >= 0
+    parsed = parse_command("agents " + text)
+    if isinstance(parsed, AgentsCommand):
+        message = blocks.agents_message(
+            [],
+            query=parsed.query,
+            command="/backup",
+            page=page,
+            fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
+            cache_ttl=60,
+            account_id="1",
+            region=parsed.query.region,
+        )
+        assert message_problems(message) == []
+
+
+@more_examples(5)
+@given(returned_values)
+def test_an_agent_value_is_refused_or_served(value: str) -> None:
+    decoded = agent_button(value)
+    if decoded is None:
+        return
+    agent_id, region = decoded
+    assert type(agent_id) is int
+    assert agent_id >= 0
+    assert region is None or (region.isascii() and region.isalpha() and region.isupper())
+
+
+@more_examples(2)
+@given(
+    returned_values,
+    st.sampled_from(
+        [
+            "agents_page_prev",
+            "agents_page_next",
+            "agents_share",
+            "agent_refresh",
+            "agent_wakeup",
+            "agent_show",
+            "",
+            "agents",
+            "watch_ack",
+        ]
+    ),
+)
+def test_every_reader_of_a_button_answers_for_any_value(value: str, action_id: str) -> None:
+    try:
+        from bot.slack.action_ids import ActionId
+        from bot.slack.request import read_button
+    except ImportError:
+        return
+    known = ActionId(action_id) if action_id in ActionId._value2member_map_ else None
+    read_button(known, value)
+
+
+@given(queries, st.integers(0, 10**9))
+def test_a_page_value_the_bot_writes_reads_back(query: AgentQuery, page: int) -> None:
+    value = blocks.encode_page_value(query, page)
+    if value is None:
+        return
+    assert len(value) <= MAX_BUTTON_VALUE
+    decoded = blocks.decode_page_value(value)
+    assert decoded is not None
+    assert decoded[1] == page
+
+
+@given(agent_ids, st.one_of(st.none(), st.sampled_from(DATACENTERS), hostile_text))
+def test_an_agent_value_the_bot_writes_reads_back(agent_id: int, region: str | None) -> None:
+    known = region.upper() if region is not None and region.upper() in DATACENTERS else None
+    assert agent_button(blocks.encode_agent_value(agent_id, region)) == (agent_id, known)
