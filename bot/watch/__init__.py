@@ -28,11 +28,40 @@ The wake-up coordinator calls ``wake_gave_up(key, outcome.still_offline)`` when 
 wake-up gives up. WATCH_ALLOWED_USER_IDS is for the ACL middleware (not checked here).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from bot.watch.actions import WatchActionId
 from bot.watch.model import Condition, Incident
-from bot.watch.poster import ChannelUnreachable, PostError, SlackPoster, WebClientPoster
-from bot.watch.store import SqliteWatchStore, WatchStore
-from bot.watch.watcher import Watcher, WatchSettings, WatchStatus
+
+if TYPE_CHECKING:
+    from bot.watch.poster import ChannelUnreachable, PostError, SlackPoster, WebClientPoster
+    from bot.watch.store import SqliteWatchStore, WatchStore
+    from bot.watch.watcher import Watcher, WatchSettings, WatchStatus
+
+# The block builders import bot.watch.actions and bot.watch.model; the watcher imports the
+# block builders. Loading the rest on first use keeps either import order working.
+_LAZY = {
+    "ChannelUnreachable": "bot.watch.poster",
+    "PostError": "bot.watch.poster",
+    "SlackPoster": "bot.watch.poster",
+    "WebClientPoster": "bot.watch.poster",
+    "SqliteWatchStore": "bot.watch.store",
+    "WatchStore": "bot.watch.store",
+    "Watcher": "bot.watch.watcher",
+    "WatchSettings": "bot.watch.watcher",
+    "WatchStatus": "bot.watch.watcher",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bot.watch' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "ChannelUnreachable",

@@ -27,7 +27,7 @@ from bot.slack.blocks.common import (
     value_text,
 )
 from bot.slack.blocks.limits import MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, truncate
-from bot.slack.mrkdwn import code, date_token, flatten, literal, mention
+from bot.slack.mrkdwn import code, date_token, escape, flatten, literal, mention
 from bot.watch.actions import (
     SHOW_AGENT,
     SNOOZES,
@@ -90,10 +90,10 @@ def _name(incident: Incident, limit: int = 80) -> str:
 
 
 def _plain_name(incident: Incident, limit: int = 60) -> str:
-    """For the notification text, which Slack shows without mrkdwn."""
+    """For the notification text: no formatting, yet Slack still reads ``<!channel>`` there."""
     if incident.condition is Condition.API_DOWN:
         return "Cloud Backup API"
-    return truncate(flatten(incident.agent_name).strip() or "(no name)", limit)
+    return escape(truncate(flatten(incident.agent_name).strip() or "(no name)", limit))
 
 
 def problem_text(incident: Incident, view: View) -> str:
