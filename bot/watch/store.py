@@ -221,7 +221,9 @@ class SqliteWatchStore(WatchStore):
                 (channel_id, account_key),
             )
             conn.execute(
-                "DELETE FROM watch_announcement_deliveries WHERE channel_id = ?", (channel_id,)
+                "DELETE FROM watch_announcement_deliveries WHERE channel_id = ? AND"
+                " announcement_id IN (SELECT id FROM watch_announcements WHERE account_key = ?)",
+                (channel_id, account_key),
             )
             return "removed"
 

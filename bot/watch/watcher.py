@@ -306,7 +306,10 @@ class Watcher:
                 logger.exception("recording a failed wake-up for watched account failed")
                 done.set_exception(exc)
 
-        self._executor.submit(run)
+        try:
+            self._executor.submit(run)
+        except RuntimeError as exc:  # shutting down
+            done.set_exception(exc)
         return done
 
     def report(self, account_key: str, *, private: bool = True) -> Message:
