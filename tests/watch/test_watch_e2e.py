@@ -166,3 +166,18 @@ def test_configured_channels_cannot_be_unwatched(stack: WatchStack) -> None:
     assert status.configured
     assert not status.new
     status.first_sweep.result(timeout=15)
+
+
+def test_one_accounts_sweeps_never_overlap(stack: WatchStack) -> None:
+    watcher = stack.new_watcher()
+    watcher.start()
+    watcher.subscribe(OPS, "").first_sweep.result(timeout=15)
+    stack.sim.faults.set_latency(0.05)
+    loads = stack.cache.loads
+    stack.sim.reset_stats()
+    futures = [watcher.sweep_now("") for _ in range(5)]
+    for future in futures:
+        future.result(timeout=15)
+    # One running, the four asked meanwhile share the one that follows it.
+    assert stack.cache.loads == loads + 2
+    assert stack.sim.stats().get("list_agents") == 2

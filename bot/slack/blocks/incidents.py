@@ -275,7 +275,7 @@ def group_message(
     lines = [incident_line(i, view) for i in incidents[:GROUP_PAGE]]
     blocks = [section(headline), *packed_lines(lines)]
     blocks.append(
-        context("Acknowledge or snooze one of them from its agent view; this list updates itself.")
+        context("This list updates itself as each one resolves; reminders come in its thread.")
     )
     return message(text, blocks)
 
