@@ -1,17 +1,17 @@
 """Watching channels: incidents posted once, kept current, resolved in their thread; reports.
 
-How to wire it (the composition root builds one ``Watcher``)::
+How to wire it (in bot/wiring.py's ``build_bot``, one ``Watcher``)::
 
     watcher = Watcher(
         store=SqliteWatchStore(settings.state_path),       # same file as the wake-up store
-        fleet=lambda key, fresh: runtime.fleet_future(key, fresh=fresh),  # shared fetch
-        poster=WebClientPoster(runtime.web_client),        # chat.postMessage / chat.update
-        settings=WatchSettings.from_settings(settings, account_key=runtime.account_key),
-        account_label=lambda key: account_phrase(runtime.known_account_id(key),
-                                                 runtime.region_label(key)),
-        scheduler=runtime.scheduler,                       # optional: else its own thread
+        fleet=lambda key, fresh: service.fleet_future(key, fresh=fresh),  # shared fetch
+        poster=WebClientPoster(web_client),                # chat.postMessage / chat.update
+        settings=WatchSettings.from_settings(settings, account_key=service.account_key),
+        account_label=lambda key: account_phrase(service.known(key).account_id,
+                                                 service.known(key).region),
+        scheduler=scheduler,                               # optional: else its own thread
     )
-    watcher.start()   # after the scheduler started; watcher.stop() at shutdown
+    watcher.start()   # after the scheduler started; watcher.stop() before it stops
 
 Commands call ``subscribe(channel, key)`` (returns ``WatchStatus`` for the answer text,
 raises ``ChannelUnreachable``: tell the user to invite the bot; nothing is subscribed),
