@@ -138,5 +138,11 @@ def name_key(agent: Agent) -> tuple[str, int]:
 
 
 def _quoted(word: str) -> str:
-    needs_quotes = not word or any(char.isspace() for char in word) or OPTION.fullmatch(word)
+    needs_quotes = (
+        not word
+        or any(char.isspace() for char in word)
+        or OPTION.fullmatch(word)
+        or word.startswith("'")
+        or word.endswith("'")
+    )
     return f'"{word}"' if needs_quotes else word

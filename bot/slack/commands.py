@@ -43,10 +43,13 @@ OPTION_KEYS = ("dc", "status", "region")
 _EXAMPLES = {"dc": "dc:DFW", "status": "status:offline", "region": "region:ORD"}
 _KIND = {"dc": "datacenter", "region": "region"}
 _SHOWN_VALUE_LENGTH = 40
-_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_TOKEN = re.compile(r'"([^"]*)"|(?<!\S)\'([^\']*)\'(?!\S)|(\S+)')
+"""A double-quoted phrase, a single-quoted one (only whole: ``o'brien`` stays a word), a word."""
+_ZERO_WIDTH_JOINERS = ("\u200c", "\u200d", "\u180e")
+"""Pasted from runbooks and chat clients with the rest of the invisible characters."""
 _TYPOGRAPHIC = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‟": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"}
-    | {char: None for char in INVISIBLE}
+    | {char: None for char in (*INVISIBLE, *_ZERO_WIDTH_JOINERS)}
 )
 
 
@@ -137,10 +140,12 @@ def parse_command(text: str) -> Command:
 
 
 def _token(match: re.Match[str]) -> _Token:
-    quoted = match.group(1)
-    if quoted is not None:
-        return _Token(quoted, quoted=True)
-    return _Token(match.group(2).replace('"', ""), quoted=False)
+    if match.group(1) is not None:
+        return _Token(match.group(1), quoted=True)
+    if match.group(2) is not None:
+        # No word carries a double quote, so a query always fits back in one.
+        return _Token(match.group(2).replace('"', ""), quoted=True)
+    return _Token(match.group(3).replace('"', ""), quoted=False)
 
 
 def _agents(tokens: list[_Token]) -> AgentsCommand:

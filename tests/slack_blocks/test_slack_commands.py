@@ -196,3 +196,18 @@ def test_to_text_round_trips_for_random_parsed_queries() -> None:
         if isinstance(parsed, AgentsCommand):
             again = parse_command("agents " + parsed.query.to_text())
             assert again == parsed, pieces
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["'wakeup'", "‘wakeup’", "\u200dwakeup", "\u200cwakeup", "wake\u200dup", "'WAKEUP' region:ORD"],
+    ids=ascii,
+)
+def test_single_quotes_and_zero_width_joiners_do_not_hide_a_wakeup(text: str) -> None:
+    assert isinstance(parse_command(text), WakeupCommand)
+
+
+def test_an_apostrophe_inside_a_word_is_part_of_it() -> None:
+    parsed = parse_command("agents o'brien")
+    assert isinstance(parsed, AgentsCommand)
+    assert parsed.query.words == ("o'brien",)
