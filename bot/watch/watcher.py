@@ -400,7 +400,10 @@ class Watcher:
         with self._lock:
             if self._stopped:
                 return
-            self._timers[account_key] = self._scheduler.call_at(when, due)
+            try:
+                self._timers[account_key] = self._scheduler.call_at(when, due)
+            except RuntimeError:  # a shared scheduler that already stopped
+                logger.info("watch sweep of %r not scheduled: shutting down", account_key)
 
     def _periodic_sweep(self, account_key: str, was_due: float) -> None:
         with self._lock:
@@ -416,8 +419,12 @@ class Watcher:
             self._submit(self._tick_and_reschedule)
 
         with self._lock:
-            if not self._stopped:
+            if self._stopped:
+                return
+            try:
                 self._tick_handle = self._scheduler.call_later(self.settings.tick_every, due)
+            except RuntimeError:
+                logger.info("watch tick not scheduled: shutting down")
 
     def _tick_and_reschedule(self) -> None:
         try:
