@@ -3,6 +3,8 @@ stand-in, a state file; the clock is moved by hand so nothing waits hours."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -181,3 +183,16 @@ def test_one_accounts_sweeps_never_overlap(stack: WatchStack) -> None:
     # One running, the four asked meanwhile share the one that follows it.
     assert stack.cache.loads == loads + 2
     assert stack.sim.stats().get("list_agents") == 2
+
+
+def test_sweeps_and_ticks_run_on_their_own_timers(stack: WatchStack) -> None:
+    watcher = stack.new_watcher(interval=0.2, tick_every=0.1, remind_every=0.0)
+    watcher.start()
+    watcher.subscribe(OPS, "").first_sweep.result(timeout=15)
+    loads = stack.cache.loads
+    deadline = time.monotonic() + 10
+    pause = threading.Event()
+    while stack.cache.loads < loads + 2 and time.monotonic() < deadline:
+        pause.wait(0.02)
+    assert stack.cache.loads >= loads + 2
+    assert len([m for m in stack.posts() if "Stale backup" in m.text]) == 2
