@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 import requests
 
 from bot.simulator import Simulator
@@ -59,12 +57,3 @@ def status_of(http: requests.Session, simulator: Simulator, token: str, name: st
     details = backup_get(http, simulator, f"agent/{agent['MachineAgentId']}", token, region)
     assert details.status_code == 200
     return str(details.json()["Status"])
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 3.0, interval: float = 0.01) -> None:
-    """Poll ``condition`` until true; fail the test after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(interval)

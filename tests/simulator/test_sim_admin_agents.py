@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from bot.simulator import Simulator
-from tests.simulator.sim_helpers import agent_by_name, backup_get, status_of, wait_until, wake_up
+from tests.simulator.sim_helpers import agent_by_name, backup_get, status_of, wake_up
+from tests.support.waiting import wait_until
 
 
 def hook(
@@ -117,7 +118,11 @@ def test_disable_and_enable_backups(sim: Simulator, http: requests.Session, toke
     assert hook(http, sim, "web1", "enable").json()["IsDisabled"] is False
     assert status_of(http, sim, token, "web1") == "Offline"  # until woken
     wake_up(http, sim, token)
-    wait_until(lambda: status_of(http, sim, token, "web1") == "Online")
+    wait_until(
+        lambda: status_of(http, sim, token, "web1") == "Online",
+        timeout=3.0,
+        what="web1 to be Online",
+    )
 
 
 def test_power_off_and_on(sim: Simulator, http: requests.Session, token: str) -> None:
@@ -129,7 +134,9 @@ def test_power_off_and_on(sim: Simulator, http: requests.Session, token: str) ->
     hook(http, sim, "db1", "power-on")
     assert status_of(http, sim, token, "db1") == "Offline"
     wake_up(http, sim, token)
-    wait_until(lambda: status_of(http, sim, token, "db1") == "Online")
+    wait_until(
+        lambda: status_of(http, sim, token, "db1") == "Online", timeout=3.0, what="db1 to be Online"
+    )
 
 
 def test_a_seeded_powered_off_agent_can_be_powered_on(
@@ -141,7 +148,11 @@ def test_a_seeded_powered_off_agent_can_be_powered_on(
     hook(http, sim, "reporting-old", "power-on")
     wake_up(http, sim, token)
 
-    wait_until(lambda: status_of(http, sim, token, "reporting-old") == "Online")
+    wait_until(
+        lambda: status_of(http, sim, token, "reporting-old") == "Online",
+        timeout=3.0,
+        what="reporting-old to be Online",
+    )
 
 
 def test_unknown_agent_or_action(sim: Simulator, http: requests.Session) -> None:

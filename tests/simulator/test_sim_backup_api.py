@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from bot.simulator import Simulator
-from tests.simulator.sim_helpers import StartSimulator, agent_by_name, backup_get, wait_until
+from tests.simulator.sim_helpers import StartSimulator, agent_by_name, backup_get
+from tests.support.waiting import wait_until
 
 MS_DATE = re.compile(r"/Date\(\d+\)/")
 
@@ -105,7 +106,11 @@ def test_token_past_its_ttl_is_401(start_simulator: StartSimulator, http: reques
     simulator = start_simulator(token_ttl=0.05)
     token = simulator.issue_token()
 
-    wait_until(lambda: backup_get(http, simulator, "user/agents", token).status_code == 401)
+    wait_until(
+        lambda: backup_get(http, simulator, "user/agents", token).status_code == 401,
+        timeout=3.0,
+        what="the token to be refused",
+    )
     assert backup_get(http, simulator, "user/agents", simulator.issue_token()).status_code == 200
 
 

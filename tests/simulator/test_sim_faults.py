@@ -15,9 +15,9 @@ from tests.simulator.sim_helpers import (
     StartSimulator,
     authenticate,
     backup_get,
-    wait_until,
     wake_up,
 )
+from tests.support.waiting import wait_until
 
 
 def _list(http: requests.Session, sim: Simulator, token: str) -> requests.Response:
@@ -172,7 +172,7 @@ def test_stop_cuts_a_hang_short(sim: Simulator, token: str) -> None:
 
     thread = threading.Thread(target=fetch, daemon=True)
     thread.start()
-    wait_until(lambda: sim.max_in_flight == 1)
+    wait_until(lambda: sim.max_in_flight == 1, timeout=3.0, what="one request in flight")
 
     started = time.monotonic()
     sim.stop()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from http.client import HTTPConnection
 
 import pytest
 import requests
 
+from bot.devtools.processes import free_port
 from bot.simulator import Faults, Simulator, SimulatorConfig
 from bot.simulator.agents import AgentBook
 from bot.simulator.app import Request, SimulatorApp
@@ -60,9 +60,7 @@ def test_context_manager_serves_then_stops() -> None:
 
 
 def test_a_fixed_port_is_honoured(start_simulator: StartSimulator) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
 
     simulator = start_simulator(port=port)
 

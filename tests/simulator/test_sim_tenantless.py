@@ -6,13 +6,13 @@ the form the newer ``cloudbackup`` SDK uses (``POST /v1.0/user/wakeupagents``).
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 import requests
 
+from bot.devtools.processes import free_port
 from bot.simulator import REGIONS, Simulator
-from tests.simulator.sim_helpers import StartSimulator, agent_by_name, status_of, wait_until
+from tests.simulator.sim_helpers import StartSimulator, agent_by_name, status_of
+from tests.support.waiting import wait_until
 
 
 def tenantless(
@@ -36,7 +36,11 @@ def test_wake_up_without_the_tenant_wakes_the_tokens_region(
     response = tenantless(http, sim, "POST", "user/wakeupagents", token)
 
     assert (response.status_code, response.content) == (200, b"")
-    wait_until(lambda: status_of(http, sim, token, "web2") == "Online")
+    wait_until(
+        lambda: status_of(http, sim, token, "web2") == "Online",
+        timeout=3.0,
+        what="web2 to be Online",
+    )
     assert status_of(http, sim, token, "ord-web1") == "Offline"  # another region's host
     assert sim.stats()["wakeupagents"] == 1
 
@@ -108,9 +112,7 @@ def test_a_restart_keeps_every_port(start_simulator: StartSimulator) -> None:
 def test_a_fixed_port_puts_the_regions_on_the_next_five(start_simulator: StartSimulator) -> None:
     """What `backup-bot simulator --port 8900` relies on; retried if a neighbour port is busy."""
     for _ in range(5):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         try:
             sim = start_simulator(port=port)
         except OSError:

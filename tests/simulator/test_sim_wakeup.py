@@ -8,7 +8,8 @@ import requests
 from bot.simulator import Simulator
 from bot.simulator.agents import AgentBook
 from bot.simulator.data import SeedAgent
-from tests.simulator.sim_helpers import StartSimulator, status_of, wait_until, wake_up
+from tests.simulator.sim_helpers import StartSimulator, status_of, wake_up
+from tests.support.waiting import wait_until
 
 
 class FakeClock:
@@ -162,12 +163,20 @@ def test_online_agent_falls_back_offline_after_idle_timeout(
     simulator = start_simulator(wake_delay=(0.0, 0.0), idle_timeout=0.3)
     token = simulator.issue_token()
     assert status_of(http, simulator, token, "web1") == "Online"
-    wait_until(lambda: status_of(http, simulator, token, "web1") == "Offline")
+    wait_until(
+        lambda: status_of(http, simulator, token, "web1") == "Offline",
+        timeout=3.0,
+        what="web1 to be Offline",
+    )
 
     wake_up(http, simulator, token)
 
     assert status_of(http, simulator, token, "web1") == "Online"
-    wait_until(lambda: status_of(http, simulator, token, "web1") == "Offline")
+    wait_until(
+        lambda: status_of(http, simulator, token, "web1") == "Offline",
+        timeout=3.0,
+        what="web1 to be Offline",
+    )
 
 
 def test_wake_up_delay_over_http(start_simulator: StartSimulator, http: requests.Session) -> None:
@@ -177,4 +186,8 @@ def test_wake_up_delay_over_http(start_simulator: StartSimulator, http: requests
     wake_up(http, simulator, token)
 
     assert status_of(http, simulator, token, "web2") == "Offline"
-    wait_until(lambda: status_of(http, simulator, token, "web2") == "Online")
+    wait_until(
+        lambda: status_of(http, simulator, token, "web2") == "Online",
+        timeout=3.0,
+        what="web2 to be Online",
+    )

@@ -14,7 +14,8 @@ import pytest
 from bot.backup_api.models import Agent, AgentStatus
 from bot.wakeup import Requester, Scheduler, SqliteWakeupStore, WakeupCoordinator
 from bot.wakeup.coordinator import delivery_delay
-from tests.wakeup.wakeup_helpers import FakeBackend, MakeCoordinator, fleet, requester, wait_for
+from tests.support.waiting import wait_until
+from tests.wakeup.wakeup_helpers import FakeBackend, MakeCoordinator, fleet, requester
 
 
 def settled(coordinator: WakeupCoordinator) -> Callable[[], bool]:
@@ -29,7 +30,7 @@ def test_happy_path_wakes_once_and_checks_until_enabled_agents_are_online(
     asker = requester("U1")
 
     assert coordinator.request("acct", asker) is False
-    wait_for(settled(coordinator), what="the follow-up")
+    wait_until(settled(coordinator), what="the follow-up")
 
     assert backend.wakes == ["acct"]
     [(delivered_to, outcome)] = backend.deliveries
@@ -53,7 +54,7 @@ def test_an_injected_clock_sets_the_times_without_changing_the_waits(
     coordinator = make_coordinator(clock=lambda: time.time() + 5000.0)
 
     coordinator.request("acct", requester("U1"))
-    wait_for(settled(coordinator), what="the follow-up")
+    wait_until(settled(coordinator), what="the follow-up")
 
     [(_, outcome)] = backend.deliveries
     assert outcome.started_at > time.time() + 4000.0
@@ -67,7 +68,7 @@ def test_gives_up_at_the_deadline_with_the_last_agents_seen(
     coordinator = make_coordinator(check_after=0.02, check_every=0.05, give_up_after=0.2)
 
     coordinator.request("acct", requester("U1"))
-    wait_for(settled(coordinator), what="the give-up")
+    wait_until(settled(coordinator), what="the give-up")
 
     [(_, outcome)] = backend.deliveries
     assert outcome.gave_up
@@ -91,7 +92,7 @@ def test_a_failed_wake_up_is_reported_to_everyone_without_checking(
     backend.wait(lambda: backend.wakes == ["acct"])
     assert coordinator.request("acct", requester("U2")) is True
     backend.wake_gate.set()
-    wait_for(settled(coordinator), what="the failure follow-ups")
+    wait_until(settled(coordinator), what="the failure follow-ups")
 
     assert sorted(r.user_id for r, _ in backend.deliveries) == ["U1", "U2"]
     for _, outcome in backend.deliveries:
@@ -110,7 +111,7 @@ def test_failed_checks_are_retried_until_one_succeeds(
     coordinator = make_coordinator()
 
     coordinator.request("acct", requester("U1"))
-    wait_for(settled(coordinator), what="the follow-up")
+    wait_until(settled(coordinator), what="the follow-up")
 
     [(_, outcome)] = backend.deliveries
     assert outcome.error is None
@@ -128,7 +129,7 @@ def test_when_no_check_ever_succeeds_the_give_up_carries_the_last_error(
     coordinator = make_coordinator(check_after=0.01, check_every=0.03, give_up_after=0.1)
 
     coordinator.request("acct", requester("U1"))
-    wait_for(settled(coordinator), what="the give-up")
+    wait_until(settled(coordinator), what="the give-up")
 
     [(_, outcome)] = backend.deliveries
     assert outcome.gave_up
@@ -148,7 +149,7 @@ def test_a_check_failing_after_a_success_keeps_the_agents_seen(
     coordinator = make_coordinator(check_after=0.01, check_every=0.03, give_up_after=0.1)
 
     coordinator.request("acct", requester("U1"))
-    wait_for(settled(coordinator), what="the give-up")
+    wait_until(settled(coordinator), what="the give-up")
 
     [(_, outcome)] = backend.deliveries
     assert outcome.gave_up
@@ -163,7 +164,7 @@ def test_an_account_without_agents_finishes_after_one_check(
     coordinator = make_coordinator()
 
     coordinator.request("acct", requester("U1"))
-    wait_for(settled(coordinator), what="the follow-up")
+    wait_until(settled(coordinator), what="the follow-up")
 
     assert len(backend.checks) == 1
     assert backend.deliveries[0][1].all_awake
@@ -186,7 +187,7 @@ def test_concurrent_requests_share_one_wake_up_per_account(
     with ThreadPoolExecutor(max_workers=20) as pool:
         joined = list(pool.map(ask, range(200)))
     everyone_asked.set()
-    wait_for(settled(coordinator), 10.0, "200 follow-ups")
+    wait_until(settled(coordinator), timeout=10.0, what="200 follow-ups")
 
     assert sorted(backend.wakes) == sorted(f"acct{n}" for n in range(10))
     assert joined.count(False) == 10
@@ -207,7 +208,7 @@ def test_joining_after_the_post_does_not_post_again(
     backend.wait(lambda: len(backend.checks) >= 1)
     assert coordinator.request("acct", requester("U2")) is True
     release.set()
-    wait_for(settled(coordinator), what="both follow-ups")
+    wait_until(settled(coordinator), what="both follow-ups")
 
     assert backend.wakes == ["acct"]
     [(_, first), (_, second)] = backend.deliveries
@@ -220,9 +221,9 @@ def test_a_request_after_the_job_finished_starts_a_new_one(
     coordinator = make_coordinator()
 
     assert coordinator.request("acct", requester("U1")) is False
-    wait_for(settled(coordinator), what="the first follow-up")
+    wait_until(settled(coordinator), what="the first follow-up")
     assert coordinator.request("acct", requester("U2")) is False
-    wait_for(settled(coordinator), what="the second follow-up")
+    wait_until(settled(coordinator), what="the second follow-up")
 
     assert backend.wakes == ["acct", "acct"]
     assert [r.user_id for r, _ in backend.deliveries] == ["U1", "U2"]
@@ -235,7 +236,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_delivered_once(
     coordinator = make_coordinator(delivery_backoff=0.02, delivery_backoff_max=1.0)
 
     coordinator.request("acct", requester("U1"))
-    wait_for(settled(coordinator), what="the delivery")
+    wait_until(settled(coordinator), what="the delivery")
 
     assert [r.user_id for r in backend.delivery_attempts] == ["U1"] * 3
     assert [r.user_id for r, _ in backend.deliveries] == ["U1"]
@@ -252,7 +253,7 @@ def test_a_delivery_that_keeps_failing_is_bounded_logged_and_marked_failed(
     asker = requester("U9", channel_id="C42")
 
     coordinator.request("acct", asker)
-    wait_for(settled(coordinator), what="the delivery to be given up")
+    wait_until(settled(coordinator), what="the delivery to be given up")
 
     assert len(backend.delivery_attempts) == 3
     assert backend.deliveries == []
@@ -310,6 +311,6 @@ def test_requester_fields_reach_the_delivery_unchanged(
     coordinator = make_coordinator()
 
     coordinator.request("acct", asker)
-    wait_for(settled(coordinator), what="the follow-up")
+    wait_until(settled(coordinator), what="the follow-up")
 
     assert backend.deliveries[0][0] == asker

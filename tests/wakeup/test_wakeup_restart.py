@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.wakeup import Scheduler, SqliteWakeupStore, WakeupCoordinator
-from tests.wakeup.wakeup_helpers import FAST, FakeBackend, fleet, requester, wait_for
+from tests.support.waiting import wait_until
+from tests.wakeup.wakeup_helpers import FAST, FakeBackend, fleet, requester
 
 
 @contextmanager
@@ -57,7 +58,7 @@ def test_a_restart_mid_wait_delivers_each_pending_follow_up_once(state_path: Pat
         first.request("early", requester("U1"))
         first.request("late", requester("U2"))
         first.request("late", requester("U3"))
-        wait_for(lambda: first.pending_deliveries() == 2, what="the early follow-up")
+        wait_until(lambda: first.pending_deliveries() == 2, what="the early follow-up")
         before.wait(lambda: len(before.checks_of("late")) >= 2)
         kill(scheduler, executor)
     assert [r.user_id for r, _ in before.deliveries] == ["U1"]
@@ -65,8 +66,8 @@ def test_a_restart_mid_wait_delivers_each_pending_follow_up_once(state_path: Pat
     after = FakeBackend(statuses=lambda account, n: fleet(online=True))
     with running(state_path, after) as (second, scheduler, _):
         assert second.resume() == 1
-        wait_for(lambda: settled(second), what="the resumed follow-ups")
-        wait_for(lambda: scheduler.pending() == 0, what="nothing left scheduled")
+        wait_until(lambda: settled(second), what="the resumed follow-ups")
+        wait_until(lambda: scheduler.pending() == 0, what="nothing left scheduled")
 
     assert sorted(r.user_id for r, _ in after.deliveries) == ["U2", "U3"]
     assert after.wakes == []  # the POST was recorded before the restart
@@ -82,7 +83,7 @@ def test_a_job_whose_post_was_not_recorded_is_posted_again_with_a_fresh_start(
     backend = FakeBackend(statuses=lambda account, n: fleet(online=n >= 2))
     with running(state_path, backend) as (coordinator, _, _):
         assert coordinator.resume() == 1
-        wait_for(lambda: settled(coordinator), what="the follow-up")
+        wait_until(lambda: settled(coordinator), what="the follow-up")
 
     assert backend.wakes == ["acct"]
     [(_, outcome)] = backend.deliveries
@@ -99,13 +100,13 @@ def test_a_retrying_delivery_resumes_with_its_attempts_counted(state_path: Path)
     with running(state_path, before, **slow_retry) as (first, scheduler, executor):
         first.request("acct", requester("U1"))
         before.wait(lambda: len(before.delivery_attempts) == 1)
-        wait_for(lambda: scheduler.pending() == 1, what="the retry to be recorded and scheduled")
+        wait_until(lambda: scheduler.pending() == 1, what="the retry to be recorded and scheduled")
         kill(scheduler, executor)
 
     after = FakeBackend(delivery_failures=1000)
     with running(state_path, after, delivery_attempts=3) as (second, _, _):
         assert second.resume() == 1
-        wait_for(lambda: settled(second), what="the delivery to be given up")
+        wait_until(lambda: settled(second), what="the delivery to be given up")
 
     assert len(after.delivery_attempts) == 2  # 1 before the restart + 2 after = 3 attempts
 
@@ -132,7 +133,9 @@ def test_sigkill_mid_wait_then_restart_delivers_exactly_once(tmp_path: Path) -> 
 
     first = subprocess.Popen([*child, "first"], stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: "ready" in lines() or first.poll() is not None, 20.0, "the child")
+        wait_until(
+            lambda: "ready" in lines() or first.poll() is not None, timeout=20.0, what="the child"
+        )
         assert "ready" in lines(), first.stderr.read() if first.stderr else ""
     finally:
         os.kill(first.pid, signal.SIGKILL)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import pytest
 
 from bot.wakeup import Scheduler
-from tests.wakeup.wakeup_helpers import wait_for
+from tests.support.waiting import wait_until
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ def test_calls_run_in_due_order_and_never_early(scheduler: Scheduler) -> None:
     for label, when in due.items():
         scheduler.call_at(when, calls.fn(label))
 
-    wait_for(lambda: len(calls.labels) == 3, what="three calls")
+    wait_until(lambda: len(calls.labels) == 3, what="three calls")
 
     assert calls.labels == ["first", "second", "third"]
     for label, ran_at, thread_name in calls.runs:
@@ -62,7 +62,7 @@ def test_cancel_forgets_a_call_and_is_a_no_op_afterwards(scheduler: Scheduler) -
 
     scheduler.cancel(drop)
     assert scheduler.pending() == 1
-    wait_for(lambda: calls.labels == ["keep"], what="the kept call")
+    wait_until(lambda: calls.labels == ["keep"], what="the kept call")
 
     scheduler.cancel(keep)
     scheduler.cancel(drop)
@@ -81,7 +81,7 @@ def test_a_failing_call_is_logged_and_does_not_stop_the_thread(
     scheduler.call_later(0.0, explode)
     scheduler.call_later(0.02, calls.fn("after"))
 
-    wait_for(lambda: calls.labels == ["after"], what="the call after the failure")
+    wait_until(lambda: calls.labels == ["after"], what="the call after the failure")
     failures = [r for r in caplog.records if r.exc_info and "broken step" in str(r.exc_info[1])]
     assert len(failures) == 1
     assert failures[0].levelno == logging.ERROR
@@ -110,7 +110,7 @@ def test_a_refusing_executor_is_logged_and_does_not_stop_the_thread(
     try:
         sched.call_later(0.0, calls.fn("refused"))
         sched.call_later(0.02, calls.fn("accepted"))
-        wait_for(lambda: calls.labels == ["accepted"], what="the call after the refusal")
+        wait_until(lambda: calls.labels == ["accepted"], what="the call after the refusal")
     finally:
         sched.stop()
     assert any("queue is full" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
@@ -122,7 +122,7 @@ def test_earlier_work_wakes_a_scheduler_waiting_for_later_work(scheduler: Schedu
     started = time.monotonic()
     scheduler.call_later(0.01, calls.fn("soon"))
 
-    wait_for(lambda: calls.labels == ["soon"], what="the earlier call")
+    wait_until(lambda: calls.labels == ["soon"], what="the earlier call")
 
     assert time.monotonic() - started < 1.0
     assert scheduler.pending() == 1
@@ -138,7 +138,7 @@ def test_a_slow_call_does_not_delay_the_next_one(scheduler: Scheduler) -> None:
     scheduler.call_later(0.0, hold_a_worker)
     scheduler.call_later(0.02, calls.fn("next"))
 
-    wait_for(lambda: calls.labels == ["next"], what="the call behind a slow one")
+    wait_until(lambda: calls.labels == ["next"], what="the call behind a slow one")
     release.set()
 
 
@@ -151,7 +151,9 @@ def test_an_idle_scheduler_blocks_instead_of_spinning(scheduler: Scheduler) -> N
         scheduler.call_later(60.0, lambda: None)
     window_over = threading.Event()
     cpu_clock = time.pthread_getcpuclockid(thread.ident)
-    wait_for(lambda: {"wait", "_next_due"} <= stack_of(thread), 1.0, "the thread to block")
+    wait_until(
+        lambda: {"wait", "_next_due"} <= stack_of(thread), timeout=1.0, what="the thread to block"
+    )
     cpu_before = time.clock_gettime(cpu_clock)
     switches_before = context_switches(thread)
 
@@ -195,7 +197,7 @@ def test_calls_made_before_start_run_after_it(executor: ThreadPoolExecutor) -> N
     assert sched.pending() == 1
     sched.start()
     try:
-        wait_for(lambda: calls.labels == ["early"], what="the call made before start")
+        wait_until(lambda: calls.labels == ["early"], what="the call made before start")
     finally:
         sched.stop()
 

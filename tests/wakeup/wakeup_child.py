@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.backup_api.models import Agent, AgentStatus
+from bot.devtools.processes import poll_until
 from bot.wakeup import (
     Requester,
     Scheduler,
@@ -46,12 +47,9 @@ class Events:
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        if time.monotonic() > deadline:
-            sys.exit(f"timed out after {timeout} s")
-        pause.wait(0.01)
+    """The tests' wait, outside pytest: a timeout ends this process with a message."""
+    if not poll_until(predicate, timeout=timeout):
+        sys.exit(f"timed out after {timeout} s")
 
 
 def main() -> None:

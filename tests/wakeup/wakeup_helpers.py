@@ -1,4 +1,4 @@
-"""Helpers shared by the wake-up tests: fast settings, a polling wait, and fake callables."""
+"""Helpers shared by the wake-up tests: fast settings and fake callables."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
-import pytest
 
 from bot.backup_api.models import Agent, AgentStatus
 from bot.wakeup import DeliveryFailed, Requester, WakeupCoordinator, WakeupOutcome
@@ -22,16 +20,6 @@ FAST: dict[str, float] = {
     "delivery_backoff": 0.02,
     "delivery_backoff_max": 0.05,
 }
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
-    """Poll ``predicate`` until it holds; fail the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        pause.wait(0.005)
 
 
 def fleet(*, online: bool, enabled: int = 2, disabled: int = 0) -> list[Agent]:
