@@ -93,6 +93,11 @@ class Settings:
     max_pending_jobs: int = 500
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
+    # Prometheus metrics (bot/metrics)
+    metrics: bool = True
+    """Serve ``GET /metrics`` (HTTP mode, and the Socket Mode listener); METRICS=off."""
+    metrics_port: int | None = None
+    """Socket Mode: the port of the metrics and health listener (0: any free one); None: none."""
     # Watching channels (bot/watch)
     watch_interval: float = 300.0
     watch_stale_after: float = 26 * 3600.0
@@ -272,6 +277,8 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
         max_pending_jobs=r.integer("MAX_PENDING_JOBS", 500),
         log_level=r.text("LOG_LEVEL", "INFO").upper(),
         log_format="text" if log_format == "text" else "json",
+        metrics=_on_off(r, "METRICS", default=True),
+        metrics_port=r.integer("METRICS_PORT", 0, minimum=0) if r.text("METRICS_PORT") else None,
         watch_interval=r.duration("WATCH_INTERVAL", 300.0, minimum=1.0),
         watch_stale_after=r.duration("WATCH_STALE_AFTER", 26 * 3600.0, minimum=1.0),
         watch_api_down_after=r.integer("WATCH_API_DOWN_AFTER", 3),
@@ -293,6 +300,16 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+def _on_off(r: _Reader, name: str, *, default: bool) -> bool:
+    raw = r.text(name).lower()
+    if not raw:
+        return default
+    if raw in ("on", "off"):
+        return raw == "on"
+    r.problems.append(f"{name} must be on or off, got {raw!r}")
+    return default
 
 
 def _check_backup_credentials(s: Settings, problems: list[str]) -> None:
