@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -37,6 +37,8 @@ TEAM_ID = "T0001"
 TEAM_DOMAIN = "example"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
+DEFAULT_SCOPES = ("commands", "chat:write", "chat:write.public")
+"""The bot scopes manifest.yaml asks for, which auth.test reports in ``x-oauth-scopes``."""
 RESPONSE_URL = "response_url"
 """The `via` of messages posted to a response_url, and the fault target naming those posts."""
 
@@ -160,11 +162,14 @@ class FakeSlack:
         *,
         bot_token: str = DEFAULT_BOT_TOKEN,
         app_token: str = DEFAULT_APP_TOKEN,
+        scopes: tuple[str, ...] = DEFAULT_SCOPES,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self._bot_token = bot_token
         self._app_token = app_token
+        self.scopes = scopes
+        """What auth.test reports as granted (its x-oauth-scopes header); tests may change it."""
         self.socket_mode = FakeSocketMode(app_id=APP_ID, host=host)
         self._address = (host, port)
         self._cond = threading.Condition(threading.RLock())
@@ -448,7 +453,7 @@ class FakeSlack:
         return handler(self, args)
 
     def _auth_test(self, _args: dict[str, Any]) -> _Answer:
-        return _api_answer(
+        answer = _api_answer(
             {
                 "ok": True,
                 "url": f"https://{TEAM_DOMAIN}.slack.com/",
@@ -460,6 +465,7 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         )
+        return replace(answer, headers={"x-oauth-scopes": ",".join(self.scopes)})
 
     def _connections_open(self, _args: dict[str, Any]) -> _Answer:
         return _api_answer({"ok": True, "url": self.socket_mode.open_url()})
