@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from bot.durations import DURATION_HINT, parse_duration, parse_time_of_day
+
+if TYPE_CHECKING:
+    from bot.accounts import Accounts
 
 DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com/v2.0/"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -81,6 +84,9 @@ class Settings:
     backup_api_read_timeout: float = 30.0
     backup_api_retries: int = 3
     backup_api_concurrency: int = 8
+    accounts: Accounts = field(default=cast("Accounts", None))
+    """Every Rackspace account (bot.accounts). Without ACCOUNTS_FILE: the one ``default``
+    account the fields above describe, rebuilt from them (also after ``replace``)."""
     # Behaviour
     agents_cache_ttl: float = 15.0
     wakeup_check_after: float = 10.0
@@ -113,6 +119,12 @@ class Settings:
     """Channels watched by configuration, each with its region (None: the default)."""
     watch_allowed_user_ids: frozenset[str] = frozenset()
 
+    def __post_init__(self) -> None:
+        if self.accounts is None or self.accounts.from_environment:
+            from bot.accounts import accounts_from_settings  # bot.accounts imports this module
+
+            object.__setattr__(self, "accounts", accounts_from_settings(self))
+
     def secrets(self) -> list[str]:
         """Every secret value, so the log filter can mask any that slips into a message."""
         candidates = (
@@ -122,7 +134,8 @@ class Settings:
             self.rackspace_api_key,
             self.backup_auth_token,
         )
-        return [s.reveal() for s in candidates if s]
+        found = [s.reveal() for s in candidates if s]
+        return found + [s for s in self.accounts.secrets() if s not in found]
 
 
 class _Reader:
@@ -294,7 +307,11 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
         r.problems.append(
             f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {settings.log_level!r}"
         )
-    _check_backup_credentials(settings, r.problems)
+    accounts_file = r.text("ACCOUNTS_FILE")
+    if accounts_file:
+        settings = _with_accounts_file(settings, Path(accounts_file), env, r.problems)
+    else:
+        _check_backup_credentials(settings, r.problems)
     if mode is not None:
         _check_slack_credentials(settings, mode, r.problems)
     if r.problems:
@@ -310,6 +327,23 @@ def _on_off(r: _Reader, name: str, *, default: bool) -> bool:
         return raw == "on"
     r.problems.append(f"{name} must be on or off, got {raw!r}")
     return default
+
+
+def _with_accounts_file(
+    s: Settings, path: Path, env: Mapping[str, str], problems: list[str]
+) -> Settings:
+    """ACCOUNTS_FILE describes every account; the single-account variables must stay unset."""
+    from bot.accounts import env_account_conflicts, load_accounts_file
+
+    problems.extend(env_account_conflicts(env))
+    accounts, found = load_accounts_file(
+        path,
+        env,
+        wakeup_allowed_user_ids=s.wakeup_allowed_user_ids,
+        watch_allowed_user_ids=s.watch_allowed_user_ids,
+    )
+    problems.extend(found)
+    return s if accounts is None else replace(s, accounts=accounts)
 
 
 def _check_backup_credentials(s: Settings, problems: list[str]) -> None:
