@@ -429,7 +429,7 @@ class _Checker:
         channels = self.ids(body, key, "channels", "channel IDs like C0123ABCD")
         own_wakeup = self.ids(body, key, "wakeup_allowed_user_ids", "user IDs like U0123ABCD")
         own_watch = self.ids(body, key, "watch_allowed_user_ids", "user IDs like U0123ABCD")
-        if channels is not None and not channels:
+        if body.get("channels") == []:
             self.problem(
                 f"{key}.channels",
                 "empty, so the account could be used nowhere: list its channels, or remove the"
