@@ -392,3 +392,16 @@ def test_serve_exits_2_with_every_problem_on_stderr(tmp_path: Path) -> None:
         done.stderr
     )
     assert f"ACCOUNTS_FILE {path}: channels.C0OPS: no account named 'ghost'" in done.stderr
+
+
+def test_the_shipped_example_file_loads(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "docs" / "accounts.example.toml"
+    text = example.read_text(encoding="utf-8").replace(
+        "/run/secrets/rax_staging_api_key", str(tmp_path / "staging-key")
+    )
+    (tmp_path / "staging-key").write_text("staging-key-value\n", encoding="utf-8")
+    accounts = load(tmp_path, text).accounts
+    assert accounts.names() == ("prod", "staging", "lab")
+    assert accounts.resolve("C0OPS", None).name == "prod"  # type: ignore[union-attr]
+    assert accounts.resolve("C0STAGING", None).name == "staging"  # type: ignore[union-attr]
+    assert isinstance(accounts.resolve("C0LAB", "prod"), Refusal)
