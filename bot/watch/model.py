@@ -7,7 +7,7 @@ from stored rows and checked by property tests.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -35,6 +35,15 @@ _TITLES = {
 
 IncidentKey = tuple[Condition, int]
 """(condition, agent id); at most one open incident per key and account."""
+
+
+GROUP_PAGE = 20
+"""Incidents listed in one grouped message; a larger flood is paged over several."""
+AccountLabel = Callable[[str], str]
+"""account key -> mrkdwn naming the account (``account 123456 (DFW)``)."""
+
+MAX_SNOOZE = 30 * 86400
+"""The longest snooze the watcher accepts, whatever a button says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +161,14 @@ class Announcement:
     at: float
     appeared: tuple[tuple[int, str], ...]
     disappeared: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What every builder needs besides the incidents: the clock and the account's name."""
+
+    now: float
+    account: str
+    """Mrkdwn naming the account, written by the bot (use ``account_phrase``)."""
+    region: str | None = None
+    """The region key for Show agent buttons (None: the default region)."""

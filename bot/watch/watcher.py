@@ -28,23 +28,18 @@ from bot.backup_api.client import Fleet
 from bot.backup_api.models import Agent
 from bot.config import Settings
 from bot.durations import format_duration_setting
-from bot.slack.blocks.common import Message
-from bot.slack.blocks.incidents import (
-    GROUP_PAGE,
-    View,
-    announcement_message,
-    catchup_message,
-    group_message,
-    incident_message,
-    reminder_message,
-    resolution_reply,
-    watching_message,
-)
-from bot.slack.blocks.report import report_message
 from bot.wakeup.scheduler import Handle, Scheduler
 from bot.watch import clock, engine
-from bot.watch.actions import MAX_SNOOZE
-from bot.watch.model import EngineSettings, Incident, Transition
+from bot.watch.messages import Message, WatchMessages
+from bot.watch.model import (
+    GROUP_PAGE,
+    MAX_SNOOZE,
+    AccountLabel,
+    EngineSettings,
+    Incident,
+    Transition,
+    View,
+)
 from bot.watch.poster import ChannelUnreachable, PostError, SlackPoster
 from bot.watch.report import build_report
 from bot.watch.store import CATCH_UP_ACCOUNT, MessageRecord, Subscription, WatchStore
@@ -53,7 +48,6 @@ logger = logging.getLogger(__name__)
 
 FleetFetch = Callable[[str, bool], "Future[Fleet]"]
 """``fleet(account_key, fresh)``: the bot's shared single-flight fetch."""
-AccountLabel = Callable[[str], str]
 
 GROUP_OVER = 5
 """More than this many new incidents of one condition at once become one grouped message."""
@@ -159,6 +153,7 @@ class Watcher:
         store: WatchStore,
         fleet: FleetFetch,
         poster: SlackPoster,
+        messages: WatchMessages,
         settings: WatchSettings,
         account_label: AccountLabel = _default_label,
         now: Callable[[], float] = time.time,
@@ -168,6 +163,7 @@ class Watcher:
         self._store = store
         self._fleet = fleet
         self._poster = poster
+        self._messages = messages
         self.settings = settings
         self._label = account_label
         self._now = now
@@ -232,7 +228,7 @@ class Watcher:
         current = known.get((channel_id, account_key))
         if current is None:
             self._poster.post(
-                channel_id, watching_message(self._label(account_key), self.settings.rules())
+                channel_id, self._messages.watching(self._label(account_key), self.settings.rules())
             )
         new = self._store.subscribe(channel_id, account_key, now=self._now())
         first = self.sweep_now(account_key)
@@ -314,7 +310,7 @@ class Watcher:
 
     def report(self, account_key: str, *, private: bool = True) -> Message:
         """The report of one account now, from stored state (for ``/backup report``)."""
-        return report_message(
+        return self._messages.report(
             build_report(
                 self._store.load_state(account_key),
                 self._store.incidents(account_key, open_only=True),
@@ -492,7 +488,7 @@ class Watcher:
                 self._deliver_account(channel, sub.account_key, now)
             for announcement in self._store.pending_announcements(channel):
                 self._store.announcement_delivered(announcement.announcement_id, channel)
-                self._post(channel, announcement_message(announcement, self._label))
+                self._post(channel, self._messages.announcement(announcement, self._label))
             self._daily_reports(channel, subs, now)
 
     def _post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str | None:
@@ -518,14 +514,14 @@ class Watcher:
             if len(same) > GROUP_OVER:
                 pages = [same[s : s + GROUP_PAGE] for s in range(0, len(same), GROUP_PAGE)]
                 for number, page in enumerate(pages, 1):
-                    msg = group_message(condition, page, view, page=number, pages=len(pages))
+                    msg = self._messages.group(condition, page, view, page=number, pages=len(pages))
                     if not self._post_new(
                         channel, account_key, "group", page, msg, now, number, len(pages)
                     ):
                         return
             else:
                 for incident in same:
-                    msg = incident_message(incident, view)
+                    msg = self._messages.incident(incident, view)
                     if not self._post_new(channel, account_key, "incident", [incident], msg, now):
                         return
         for record in messages:
@@ -565,9 +561,9 @@ class Watcher:
         self, record: MessageRecord, items: Sequence[Incident], view: View
     ) -> Message | None:
         if record.kind == "incident" and items:
-            return incident_message(items[0], view)
+            return self._messages.incident(items[0], view)
         if record.kind == "group" and items:
-            return group_message(
+            return self._messages.group(
                 items[0].condition, items, view, page=record.page, pages=record.pages
             )
         return None  # a catch-up is a snapshot of a moment; its thread carries what follows
@@ -598,13 +594,13 @@ class Watcher:
         ]
         if resolved:
             self._store.mark_replied(record.message_id, [i.incident_id for i in resolved])
-            self._post(channel, resolution_reply(resolved, view), thread_ts=record.ts)
+            self._post(channel, self._messages.resolution(resolved, view), thread_ts=record.ts)
         every = self.settings.remind_every
         due = [i for i in items if i.needs_reminder(now)]
         last = record.reminded_at if record.reminded_at is not None else record.created_at
         if every > 0 and due and now - last >= every:
             self._store.set_reminded(record.message_id, now)
-            self._post(channel, reminder_message(due, view), thread_ts=record.ts)
+            self._post(channel, self._messages.reminder(due, view), thread_ts=record.ts)
 
     def _catch_up(
         self, channel: str, subs: Sequence[Subscription], since: float, now: float
@@ -626,7 +622,7 @@ class Watcher:
             return
         shown = {item.incident_id for m in self._store.messages(channel) for item in m.items}
         adopt = [i.incident_id for i in opened if i.is_open and i.incident_id not in shown]
-        message = catchup_message(
+        message = self._messages.catchup(
             opened=opened,
             resolved=resolved,
             still_open=still_open,
@@ -665,4 +661,7 @@ class Watcher:
             )
             # Marked first: a crash here loses one report rather than posting it twice.
             self._store.set_last_report(channel, sub.account_key, now)
-            self._post(channel, report_message(report, account=self._label(sub.account_key)))
+            self._post(
+                channel,
+                self._messages.report(report, account=self._label(sub.account_key), private=False),
+            )

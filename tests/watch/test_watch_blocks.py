@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.slack.action_ids import SNOOZE_SECONDS, ActionId
 from bot.slack.blocks.common import account_phrase
 from bot.slack.blocks.incidents import (
     View,
@@ -20,9 +21,7 @@ from bot.slack.blocks.incidents import (
     watching_message,
 )
 from bot.slack.blocks.report import report_message
-from bot.watch.actions import (
-    SNOOZE_SECONDS,
-    WatchActionId,
+from bot.slack.incident_values import (
     decode_incident,
     decode_report,
     decode_snooze,
@@ -119,7 +118,7 @@ def test_incident_message_words_and_buttons() -> None:
     ids = [
         e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert ids == [WatchActionId.ACKNOWLEDGE, *SNOOZE_SECONDS, "agent_show"]
+    assert ids == [ActionId.INCIDENT_ACKNOWLEDGE, *SNOOZE_SECONDS, "agent_show"]
     resolved = incident_message(incident(1, "x", resolved_at=NOW, resolution="r"), VIEW)
     assert resolved["text"].startswith("Resolved")
     assert "after 1 hour" in json.dumps(resolved) or "after 60 minutes" in json.dumps(resolved)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.slack.action_ids import ActionId
 from bot.slack.blocks import check_message
+from bot.slack.incident_values import decode_incident
 from bot.watch import ChannelUnreachable, WatchSettings
-from bot.watch.actions import WatchActionId, decode_incident
 from tests.watch.watch_stack import (
     DAY,
     DEV,
@@ -66,7 +67,7 @@ def test_each_condition_opens_one_message_and_unchanged_sweeps_post_nothing(
     for message in (stale, never, disabled):
         assert check_message({"text": message.text, "blocks": message.blocks}) == []
         ids = {b["action_id"] for b in buttons(message)}
-        assert {WatchActionId.ACKNOWLEDGE, WatchActionId.SNOOZE_1H, "agent_show"} <= ids
+        assert {ActionId.INCIDENT_ACKNOWLEDGE, ActionId.INCIDENT_SNOOZE_1H, "agent_show"} <= ids
     count = len(stack.slack.messages)
     for _ in range(3):
         stack.clock.advance(300)
@@ -105,7 +106,7 @@ def test_acknowledge_and_snooze_update_the_message_and_decode_from_its_buttons(
     watcher.start()
     watcher.subscribe(OPS, "").first_sweep.result(timeout=15)
     stale = stack.post_about("Stale backup: reporting-old")
-    ack = next(b for b in buttons(stale) if b["action_id"] == WatchActionId.ACKNOWLEDGE)
+    ack = next(b for b in buttons(stale) if b["action_id"] == ActionId.INCIDENT_ACKNOWLEDGE)
     incident_id = decode_incident(ack["value"])
     assert incident_id is not None
     assert watcher.acknowledge(incident_id, "U0ALICE") is not None
@@ -113,7 +114,7 @@ def test_acknowledge_and_snooze_update_the_message_and_decode_from_its_buttons(
     updates = stack.slack.updates(OPS, stale.ts)
     assert len(updates) == 1
     assert "Acknowledged by <@U0ALICE>" in str(updates[0].blocks)
-    assert WatchActionId.ACKNOWLEDGE not in {b["action_id"] for b in buttons(updates[0])}
+    assert ActionId.INCIDENT_ACKNOWLEDGE not in {b["action_id"] for b in buttons(updates[0])}
     assert watcher.snooze(incident_id, "U0BOB", 4 * HOUR) is not None
     settle(watcher)
     updates = stack.slack.updates(OPS, stale.ts)

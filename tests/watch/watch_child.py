@@ -14,7 +14,9 @@ from slack_sdk import WebClient
 from bot.backup_api import build_client
 from bot.devtools.fake_slack import DEFAULT_BOT_TOKEN
 from bot.fleet_cache import SingleFlightCache
-from bot.watch import SqliteWatchStore, Watcher, WatchSettings, WebClientPoster
+from bot.slack.blocks.watch_messages import BlockKitWatchMessages
+from bot.slack.poster import WebClientPoster
+from bot.watch import SqliteWatchStore, Watcher, WatchSettings
 
 
 def main() -> None:
@@ -39,6 +41,7 @@ def main() -> None:
     watcher = Watcher(
         store=SqliteWatchStore(args.state),
         fleet=lambda key, fresh: cache.get_future(key, fresh=fresh),
+        messages=BlockKitWatchMessages(),
         poster=WebClientPoster(WebClient(token=DEFAULT_BOT_TOKEN, base_url=args.slack)),
         settings=WatchSettings(
             interval=3600.0, digest_at=None, remind_every=0.0, tick_every=3600.0

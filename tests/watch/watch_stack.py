@@ -22,7 +22,9 @@ from bot.fleet_cache import SingleFlightCache
 from bot.simulator.config import SimulatorConfig
 from bot.simulator.server import Simulator
 from bot.simulator.wire import ms_date
-from bot.watch import SqliteWatchStore, Watcher, WatchSettings, WebClientPoster
+from bot.slack.blocks.watch_messages import BlockKitWatchMessages
+from bot.slack.poster import WebClientPoster
+from bot.watch import SqliteWatchStore, Watcher, WatchSettings
 
 OPS = "C0OPS"
 DEV = "C0DEV"
@@ -110,6 +112,7 @@ class WatchStack:
         watcher = Watcher(
             store=SqliteWatchStore(self.state_path),
             fleet=self.fleet,
+            messages=BlockKitWatchMessages(),
             poster=WebClientPoster(WebClient(token=DEFAULT_BOT_TOKEN, base_url=self.slack.api_url)),
             settings=settings,
             now=self.clock,

@@ -9,10 +9,10 @@ times are Slack date tokens, so each reader sees their own time zone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.slack.action_ids import SNOOZES, ActionId
 from bot.slack.blocks.agent import encode_agent_value
 from bot.slack.blocks.common import (
     Block,
@@ -27,25 +27,16 @@ from bot.slack.blocks.common import (
     value_text,
 )
 from bot.slack.blocks.limits import MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, truncate
+from bot.slack.incident_values import encode_incident, encode_snooze
 from bot.slack.mrkdwn import code, date_token, escape, flatten, literal, mention
-from bot.watch.actions import (
-    SHOW_AGENT,
-    SNOOZES,
-    WatchActionId,
-    encode_incident,
-    encode_snooze,
-)
-from bot.watch.model import Announcement, Condition, Incident
+from bot.watch.model import GROUP_PAGE, AccountLabel, Announcement, Condition, Incident, View
 
-GROUP_PAGE = 20
 """Incidents listed in one grouped message: 20 lines of the longest escaped names fit."""
 MAX_LIST_NAME = 40
 MAX_DETAIL = 300
 MAX_LIST_LINES = 30
 _BUDGET = MAX_MESSAGE_TEXT - 1500  # room for the header, context and buttons
 
-AccountLabel = Callable[[str], str]
-"""account key -> mrkdwn naming the account (``account 123456 (DFW)``)."""
 
 _EMOJI = {
     Condition.STALE: ":hourglass:",
@@ -54,17 +45,6 @@ _EMOJI = {
     Condition.API_DOWN: ":rotating_light:",
 }
 RESOLVED_EMOJI = ":white_check_mark:"
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """What every builder needs besides the incidents: the clock and the account's name."""
-
-    now: float
-    account: str
-    """Mrkdwn naming the account, written by the bot (use ``account_phrase``)."""
-    region: str | None = None
-    """The region key for Show agent buttons (None: the default region)."""
 
 
 def how_long(seconds: float) -> str:
@@ -148,7 +128,7 @@ def incident_buttons(incident: Incident, view: View) -> list[Block]:
         buttons.append(
             button(
                 "Acknowledge",
-                action_id=WatchActionId.ACKNOWLEDGE,
+                action_id=ActionId.INCIDENT_ACKNOWLEDGE,
                 value=encode_incident(incident.incident_id),
                 style="primary",
             )
@@ -166,7 +146,7 @@ def incident_buttons(incident: Incident, view: View) -> list[Block]:
         buttons.append(
             button(
                 "Show agent",
-                action_id=SHOW_AGENT,
+                action_id=ActionId.AGENT_SHOW,
                 value=encode_agent_value(incident.agent_id, view.region),
             )
         )

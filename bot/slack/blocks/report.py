@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.slack.action_ids import ActionId
 from bot.slack.blocks.common import (
     Block,
     Message,
@@ -19,11 +20,11 @@ from bot.slack.blocks.common import (
     plural,
     section,
 )
-from bot.slack.blocks.incidents import View, incident_line, packed_lines
+from bot.slack.blocks.incidents import incident_line, packed_lines
 from bot.slack.blocks.limits import MAX_MESSAGE_TEXT
+from bot.slack.incident_values import encode_report
 from bot.slack.mrkdwn import date_token, mention
-from bot.watch.actions import WatchActionId, encode_report
-from bot.watch.model import Condition
+from bot.watch.model import Condition, View
 from bot.watch.report import AccountReport
 
 MAX_LINES_PER_PART = 10
@@ -77,7 +78,7 @@ def report_message(report: AccountReport, *, account: str, private: bool = False
             actions(
                 button(
                     "Share in channel",
-                    action_id=WatchActionId.SHARE_REPORT,
+                    action_id=ActionId.REPORT_SHARE,
                     value=encode_report(report.account_key),
                 )
             )

@@ -1,47 +1,21 @@
-"""The watch buttons' action ids and values: the builders put them on buttons, the listeners
-register them, so a button and its handler cannot drift apart.
+"""The watch buttons' values: the builders write them, the request reader decodes them.
 
-Values are ``w1:<incident id>`` (and ``:<seconds>`` for Snooze). Slack sends back whatever
-the message holds, and a value can be edited on the way, so the decoders return None for
-anything they did not write and never raise.
+Values are ``w1:<incident id>`` (and ``:<seconds>`` for Snooze), ``w1:r:<region key>`` for
+a report's Share. Slack sends back whatever the message holds, and a value can be edited on
+the way, so the decoders return None for anything they did not write and never raise.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class WatchActionId(StrEnum):
-    ACKNOWLEDGE = "watch_acknowledge"
-    SNOOZE_1H = "watch_snooze_1h"
-    SNOOZE_4H = "watch_snooze_4h"
-    SNOOZE_1D = "watch_snooze_1d"
-    SNOOZE_1W = "watch_snooze_1w"
-    SHARE_REPORT = "watch_report_share"
-
-
-SHOW_AGENT = "agent_show"
-"""Show agent reuses the agent list's Show button (bot.slack.action_ids.ActionId.AGENT_SHOW),
-so its handler already exists; its value is ``encode_agent_value(agent_id, region)``."""
-
-SNOOZES: tuple[tuple[WatchActionId, str, int], ...] = (
-    (WatchActionId.SNOOZE_1H, "1 hour", 3600),
-    (WatchActionId.SNOOZE_4H, "4 hours", 4 * 3600),
-    (WatchActionId.SNOOZE_1D, "1 day", 86400),
-    (WatchActionId.SNOOZE_1W, "1 week", 7 * 86400),
-)
-SNOOZE_SECONDS = {action: seconds for action, _, seconds in SNOOZES}
-SNOOZE_ACTIONS = frozenset(SNOOZE_SECONDS)
-INCIDENT_ACTIONS = frozenset({WatchActionId.ACKNOWLEDGE, *SNOOZE_ACTIONS})
-"""Buttons that change an incident: held to WATCH_ALLOWED_USER_IDS."""
+from bot.slack.action_ids import SNOOZE_SECONDS
 
 _PREFIX = "w1"
 _INCIDENT = re.compile(r"w1:([1-9][0-9]{0,17})")
 _SNOOZE = re.compile(r"w1:([1-9][0-9]{0,17}):([1-9][0-9]{0,7})")
 _REPORT = re.compile(r"w1:r:([A-Z]{0,10})")
-MAX_SNOOZE = 30 * 86400
 
 
 @dataclass(frozen=True, slots=True)
