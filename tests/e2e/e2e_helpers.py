@@ -6,12 +6,8 @@ requests to the bot, replies are what the fake Slack recorded.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Protocol
-
-import pytest
 
 from bot.devtools.fake_slack import RESPONSE_URL, FakeSlack, Message
 from bot.devtools.local_stack import LocalStack
@@ -22,35 +18,12 @@ BOB = "U0BOB"
 OPS = "C0OPS"
 DEV = "C0DEV"
 
-FAST_ENV: dict[str, str] = {
-    "WAKEUP_CHECK_AFTER": "0.05",
-    "WAKEUP_CHECK_EVERY": "0.05",
-    "WAKEUP_GIVE_UP_AFTER": "3",
-    "BACKUP_API_RETRIES": "1",
-    "BACKUP_API_READ_TIMEOUT": "5",
-}
-"""Bot settings that keep every test fast; a test overrides what it is about."""
-
 # The built-in simulator account (DFW unless noted); see bot/simulator/data.py.
 WEB1, WEB2, DB1 = 310201, 310202, 310205
 BUILD_RUNNER = 310214  # disabled
 STAGING_API = 310220  # never backed up
 REPORTING_OLD = 310223  # powered off: enabled, yet it never wakes
 ORD_DB1 = 420118
-
-
-class StartStack(Protocol):
-    def __call__(self, *, env: dict[str, str] | None = None, **simulator: Any) -> LocalStack: ...
-
-
-def wait_until(predicate: Callable[[], bool], *, timeout: float = 10.0, what: str) -> None:
-    """Poll ``predicate`` until it holds; fail the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
-        pause.wait(0.01)
 
 
 def texts(value: object) -> Iterator[str]:

@@ -12,17 +12,9 @@ from slack_sdk import WebClient
 from bot.devtools.local_stack import LocalStack
 from bot.devtools.slack_sender import FORM_CONTENT_TYPE
 from bot.http_server import EVENTS_PATH
-from tests.e2e.e2e_helpers import (
-    ALICE,
-    BOB,
-    DEV,
-    OPS,
-    WEB2,
-    Bot,
-    StartStack,
-    shown,
-    wait_until,
-)
+from tests.e2e.e2e_helpers import ALICE, BOB, DEV, OPS, WEB2, Bot, shown
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 REFUSED = ":no_entry_sign: Sorry, I can't do that."
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from bot.devtools.local_stack import LocalStack
 from bot.simulator import SimulatorConfig
-from tests.e2e.e2e_helpers import BOB, FAST_ENV, SlackUsers, shown
+from tests.e2e.e2e_helpers import BOB, SlackUsers, shown
+from tests.support.stacks import FAST_ENV
 
 BOSS = "U0BOSS"
 REFUSED = "You are not on the list of people who may wake backup agents"

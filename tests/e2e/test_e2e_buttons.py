@@ -13,11 +13,11 @@ from tests.e2e.e2e_helpers import (
     REPORTING_OLD,
     WEB2,
     Bot,
-    StartStack,
     action_ids,
     button,
     shown,
 )
+from tests.support.stacks import StartStack
 
 _PAGE = re.compile(r"Page (\d+) of (\d+)")
 _ID = re.compile(r"^\*.+?\*  `(\d+)`", re.MULTILINE)

@@ -17,11 +17,11 @@ from tests.e2e.e2e_helpers import (
     WEB1,
     WEB2,
     Bot,
-    StartStack,
     action_ids,
     button,
     shown,
 )
+from tests.support.stacks import StartStack
 
 _ENTRY = re.compile(r"^\*(.+?)\*  `(\d+)`\n(.*)$", re.DOTALL)
 

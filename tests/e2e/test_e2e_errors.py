@@ -11,7 +11,8 @@ import pytest
 
 from bot.devtools.fake_slack import Message
 from bot.devtools.local_stack import LocalStack
-from tests.e2e.e2e_helpers import ALICE, OPS, Bot, StartStack, shown
+from tests.e2e.e2e_helpers import ALICE, OPS, Bot, shown
+from tests.support.stacks import StartStack
 
 
 @dataclass(frozen=True)

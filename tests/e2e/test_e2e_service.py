@@ -17,20 +17,9 @@ from bot.devtools.local_stack import LocalStack
 from bot.devtools.slack_sender import SentRequest
 from bot.http_server import HEALTH_PATH
 from bot.logs import JsonFormatter
-from tests.e2e.e2e_helpers import (
-    ALICE,
-    BOB,
-    DB1,
-    DEV,
-    OPS,
-    REPORTING_OLD,
-    WEB1,
-    WEB2,
-    Bot,
-    StartStack,
-    shown,
-    wait_until,
-)
+from tests.e2e.e2e_helpers import ALICE, BOB, DB1, DEV, OPS, REPORTING_OLD, WEB1, WEB2, Bot, shown
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
 SLOW_API = 2.0

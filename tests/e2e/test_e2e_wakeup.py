@@ -6,18 +6,9 @@ import pytest
 
 from bot.devtools.fake_slack import RESPONSE_URL
 from bot.devtools.local_stack import LocalStack
-from tests.e2e.e2e_helpers import (
-    ALICE,
-    BOB,
-    DEV,
-    OPS,
-    REPORTING_OLD,
-    WEB2,
-    Bot,
-    StartStack,
-    shown,
-    wait_until,
-)
+from tests.e2e.e2e_helpers import ALICE, BOB, DEV, OPS, REPORTING_OLD, WEB2, Bot, shown
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 
 def in_channel_count(stack: LocalStack) -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from bot.devtools.local_stack import LocalStack
-from tests.e2e.e2e_helpers import BOB, Bot, StartStack, shown, wait_until
+from tests.e2e.e2e_helpers import BOB, Bot, shown
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 BOSS = "U0BOSS"
 REFUSED = "You are not on the list of people who may wake backup agents"

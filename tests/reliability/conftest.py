@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
-from bot.devtools.local_stack import LocalStack
 from bot.slack.delivery import DeliveryPolicy
-from tests.e2e.e2e_helpers import Bot, StartStack
-from tests.support.stacks import stack_factory
 
 FAST_DELIVERY = DeliveryPolicy(
     timeout=1,
@@ -25,16 +19,5 @@ FAST_DELIVERY = DeliveryPolicy(
 
 
 @pytest.fixture
-def start_stack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Iterator[StartStack]:
-    with stack_factory(tmp_path, caplog, delivery=FAST_DELIVERY) as start:
-        yield start
-
-
-@pytest.fixture
-def stack(start_stack: StartStack) -> LocalStack:
-    return start_stack()
-
-
-@pytest.fixture
-def bot(stack: LocalStack) -> Bot:
-    return Bot(stack)
+def stack_delivery() -> DeliveryPolicy | None:
+    return FAST_DELIVERY

@@ -6,18 +6,9 @@ import pytest
 
 from bot.devtools.fake_slack import Message
 from bot.devtools.local_stack import LocalStack
-from tests.e2e.e2e_helpers import (
-    ALICE,
-    BOB,
-    DEV,
-    OPS,
-    WEB2,
-    Bot,
-    StartStack,
-    action_ids,
-    shown,
-    wait_until,
-)
+from tests.e2e.e2e_helpers import ALICE, BOB, DEV, OPS, WEB2, Bot, action_ids, shown
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 REFUSED = ":no_entry_sign: Sorry, I can't do that."
 SUBCOMMANDS = ["", "help", "bogus", "agents", f"agent {WEB2}", "wakeup", "wakeup region:ORD"]

@@ -10,18 +10,9 @@ import pytest
 
 from bot.devtools.local_stack import LocalStack
 from bot.simulator import ABSENT, Simulator, SimulatorConfig
-from tests.e2e.e2e_helpers import (
-    ALICE,
-    DB1,
-    REPORTING_OLD,
-    WEB1,
-    WEB2,
-    Bot,
-    StartStack,
-    button,
-    shown,
-    wait_until,
-)
+from tests.e2e.e2e_helpers import ALICE, DB1, REPORTING_OLD, WEB1, WEB2, Bot, button, shown
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 WARNING = ":warning: Could not"
 

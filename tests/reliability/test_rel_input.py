@@ -8,18 +8,10 @@ from typing import Any
 import pytest
 
 from bot.devtools.local_stack import LocalStack
-from tests.e2e.e2e_helpers import (
-    ALICE,
-    BUILD_RUNNER,
-    DB1,
-    REPORTING_OLD,
-    WEB2,
-    Bot,
-    StartStack,
-    shown,
-    wait_until,
-)
+from tests.e2e.e2e_helpers import ALICE, BUILD_RUNNER, DB1, REPORTING_OLD, WEB2, Bot, shown
 from tests.reliability.rel_checks import asks_slack_to_link, control_sequences, readable
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 PINGS = "<!here> <!channel> <!everyone> <@U0BOB> <#C0DEV> <http://evil.example|click>"
 

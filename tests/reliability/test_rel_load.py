@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.e2e_helpers import BOB, DB1, WEB1, WEB2, Bot, StartStack, shown, wait_until
+from tests.e2e.e2e_helpers import BOB, DB1, WEB1, WEB2, Bot, shown
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 
 def test_a_full_queue_answers_busy_at_once_and_serves_again_when_it_drains(

@@ -16,8 +16,9 @@ import pytest
 
 from bot.devtools.fake_slack import RESPONSE_URL
 from bot.simulator import SimulatorConfig
-from tests.e2e.e2e_helpers import ALICE, BOB, DEV, OPS, REPORTING_OLD, WEB1, shown, wait_until
+from tests.e2e.e2e_helpers import ALICE, BOB, DEV, OPS, REPORTING_OLD, WEB1, shown
 from tests.reliability.rel_process import Deployment, deployment
+from tests.support.waiting import wait_until
 
 EXIT_DEADLINE = 10.0
 CAROL = "U0CAROL"
@@ -88,7 +89,7 @@ def test_sigterm_stops_taking_requests_finishes_what_runs_and_keeps_what_waits(
         stopping = time.monotonic()
         first.signal(signal.SIGTERM)
         wait_until(first.refuses_connections, what="the bot to stop listening")
-        still_running = first.process.poll() is None
+        still_running = first.poll() is None
         exit_code = first.wait(EXIT_DEADLINE)
         took = time.monotonic() - stopping
 

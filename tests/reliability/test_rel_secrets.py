@@ -11,8 +11,9 @@ from pathlib import Path
 
 from bot.logs import JsonFormatter, RedactingFilter
 from bot.simulator import SimulatorConfig
-from tests.e2e.e2e_helpers import BOB, SlackUsers, wait_until
+from tests.e2e.e2e_helpers import BOB, SlackUsers
 from tests.reliability.rel_process import BotProcess, Deployment, deployment
+from tests.support.waiting import wait_until
 
 COMMANDS = [
     "",

@@ -8,7 +8,9 @@ import pytest
 
 from bot.devtools.fake_slack import RESPONSE_URL, Attempt
 from bot.devtools.local_stack import LocalStack
-from tests.e2e.e2e_helpers import ALICE, REPORTING_OLD, Bot, StartStack, wait_until
+from tests.e2e.e2e_helpers import ALICE, REPORTING_OLD, Bot
+from tests.support.stacks import StartStack
+from tests.support.waiting import wait_until
 
 POST_MESSAGE = "chat.postMessage"
 

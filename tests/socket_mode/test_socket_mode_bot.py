@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.devtools.fake_slack import RESPONSE_URL, Message
 from bot.devtools.socket_mode_sender import SentEnvelope
 from tests.e2e.e2e_helpers import ALICE, OPS, REPORTING_OLD, button, shown
-from tests.socket_mode.conftest import SocketStack
+from tests.support.stacks import SocketStack
 
 
 def answer_to(stack: SocketStack, sent: SentEnvelope) -> Message:
