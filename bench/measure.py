@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import statistics
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,19 +20,6 @@ def p99(values: Sequence[float]) -> float:
     if len(values) < 2:
         return max(values)
     return statistics.quantiles(values, n=100, method="inclusive")[98]
-
-
-def poll_until(condition: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:
-    """Check ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while True:
-        if condition():
-            return True
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        pause.wait(min(interval, remaining))
 
 
 @dataclass(frozen=True)

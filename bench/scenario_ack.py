@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from bench.clients import SLACK_ACK_DEADLINE, Command, Sent, send_all
 from bench.figures import Figure, Measured, Scenario, at_most, exactly
 from bench.measure import p99
-from bench.processes import MINIMAL_BOLT_COMMAND
-from bench.stack import BenchStack, bench_stack
+from bench.stack import MINIMAL_BOLT_COMMAND, BenchStack, bench_stack
 from bot.devtools.fake_slack import RESPONSE_URL, Message
 from bot.simulator import SimulatorConfig
 

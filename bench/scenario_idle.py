@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from bench.figures import Figure, Measured, Scenario
 from bench.measure import ProcessSample
-from bench.processes import BOT_COMMAND, MINIMAL_BOLT_COMMAND
-from bench.stack import bench_stack
+from bench.stack import BOT_COMMAND, MINIMAL_BOLT_COMMAND, bench_stack
 from bot.simulator import SimulatorConfig
 
 SAMPLES = 5
@@ -55,7 +54,7 @@ def _idle(argv: Sequence[str], settle: float) -> list[ProcessSample]:
         pause.wait(settle)
         samples = []
         for _ in range(SAMPLES):
-            samples.append(stack.app.sample())
+            samples.append(stack.sample())
             pause.wait(SAMPLE_EVERY)
         return samples
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from bench.clients import SLACK_ACK_DEADLINE, Command, Sent, send_all
 from bench.figures import Figure, Measured, Scenario, at_most, exactly
-from bench.measure import ProcessSample, Sampler, poll_until
+from bench.measure import ProcessSample, Sampler
 from bench.naive import NaiveRequest, ThreadPerWakeup, WakeupTimings
 from bench.stack import DEFAULT_REGION, BenchStack, bench_stack
 from bot.devtools.fake_slack import FakeSlack, Message
+from bot.devtools.processes import poll_until
 from bot.simulator import Simulator, SimulatorConfig
 
 SAMPLE_INTERVAL = 0.05
@@ -175,7 +176,7 @@ def _ours(config: SimulatorConfig, params: Params, small_size: int) -> Ours:
     }
     with bench_stack(config, env=env) as stack:
         threading.Event().wait(params.settle)
-        idle = stack.app.sample()
+        idle = stack.sample()
         small = _storm(stack, params, small_size)
         full = _storm(stack, params, params.wakeups)
         return Ours(idle, small, full)
@@ -197,7 +198,7 @@ def _storm(stack: BenchStack, params: Params, count: int) -> Storm:
             stack, commands, threads=params.client_threads, offsets=_offsets(params, count)
         )
         stack.wait_for_messages(count, _is_follow_up, timeout=timeout)
-        poll_until(settled, timeout=timeout)
+        poll_until(settled, timeout=timeout, interval=0.05)
         samples = sampler.stop()
     delivery = _delivery(stack.slack, commands, settle=params.settle)
     return Storm(sent, stack.simulator.stats()["wakeupagents"], delivery, samples)

@@ -7,21 +7,28 @@ way: signed requests over loopback HTTP, answers posted to the same local Slack.
 from __future__ import annotations
 
 import secrets
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.processes import BOT_COMMAND, ServedProcess
+from bench.measure import ProcessSample, read_process
 from bot.devtools.fake_slack import FakeSlack, Message
 from bot.devtools.local_stack import stack_environment
+from bot.devtools.processes import ServedProcess, serve_command
 from bot.devtools.slack_sender import SlackSender
 from bot.simulator import Simulator, SimulatorConfig
 
 SENDER_TIMEOUT = 10.0
 DEFAULT_REGION = SimulatorConfig().default_region
 """The region the bot is pointed at (the simulator's default)."""
+BOT_COMMAND = tuple(serve_command("--http"))
+MINIMAL_BOLT_COMMAND = (sys.executable, str(Path(__file__).with_name("minimal_bolt.py")))
+"""The apps measured, each in a process of its own: memory and threads are only meaningful
+for a process that holds nothing else, and it keeps its interpreter lock apart from the
+simulator, the fake Slack and the bench's client threads, as in production."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class BenchStack:
         return SlackSender(
             self.app.events_url, self.signing_secret, fake_slack=self.slack, timeout=SENDER_TIMEOUT
         )
+
+    def sample(self) -> ProcessSample:
+        """Memory and threads of the app's process right now."""
+        return read_process(self.app.pid)
 
     def wait_for_messages(
         self, n: int, predicate: Callable[[Message], bool], *, timeout: float

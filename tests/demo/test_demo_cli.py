@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.devtools.processes import child_environment
 from tests.demo.demo_helpers import FAST_WAKEUPS, FOLLOW_UP, LineReader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ EXIT_WAIT = 15.0
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, **FAST_WAKEUPS, "TMPDIR": str(tmp_path)}
+    return child_environment({**FAST_WAKEUPS, "TMPDIR": str(tmp_path)})
 
 
 @pytest.fixture

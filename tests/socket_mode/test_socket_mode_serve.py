@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.devtools.fake_slack import RESPONSE_URL, FakeSlack
+from bot.devtools.processes import ServedProcess, serve_command
 from bot.devtools.socket_mode_sender import SocketModeSender
 from bot.simulator import Simulator
 from tests.e2e.e2e_helpers import shown
-from tests.socket_mode.conftest import socket_environment
+from tests.support.stacks import socket_environment
 
 STOP_DEADLINE = 10.0
 
@@ -22,13 +20,7 @@ def test_serve_answers_over_the_socket_and_stops_on_sigterm(
 ) -> None:
     env = socket_environment(simulator, slack, tmp_path / "state.sqlite3", **tokens)
     log = tmp_path / "serve.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    served = ServedProcess(serve_command(), env, workdir=tmp_path, log_path=log, wait_healthy=False)
     try:
         try:
             slack.socket_mode.wait_connected(timeout=20)
@@ -42,12 +34,10 @@ def test_serve_answers_over_the_socket_and_stops_on_sigterm(
         )
         assert "web1" in shown(listed)
 
-        process.send_signal(signal.SIGTERM)
-        status = process.wait(timeout=STOP_DEADLINE)
+        served.signal(signal.SIGTERM)
+        status = served.wait(timeout=STOP_DEADLINE)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        served.kill()
     logged = log.read_text()
     assert status == 0, logged
     assert "Traceback" not in logged
