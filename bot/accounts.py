@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from bot.config import DEFAULT_IDENTITY_URL, Secret
 
@@ -50,8 +50,20 @@ _INLINE_SECRETS = {
     "auth_token": "auth_token_env or auth_token_file",
     "password": "api_key_env or api_key_file (the bot signs in with an API key, not a password)",
 }
+_SECRET_KEYS = ("api_key_env", "api_key_file", "auth_token_env", "auth_token_file")
 _ENV_ACCOUNT_VARIABLES = ("RACKSPACE_USERNAME", "RACKSPACE_REGION", "BACKUP_API_URL")
 """Variables that describe an account; with ACCOUNTS_FILE they would be silently ignored."""
+
+
+class ClientOptions(TypedDict, total=False):
+    """The credentials ``bot.backup_api.build_client`` takes, as keyword arguments."""
+
+    identity_url: str
+    username: str
+    api_key: str
+    region: str | None
+    backup_api_url: str
+    backup_auth_token: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,9 @@ class AccountConfig:
     channels: frozenset[str] | None = None
     wakeup_allowed_user_ids: frozenset[str] = frozenset()
     watch_allowed_user_ids: frozenset[str] = frozenset()
+    secret_from: str = ""
+    """Where the secret was read: a variable's name or a file's path (never the value), so
+    a message can say what to fix."""
 
     @property
     def uses_identity(self) -> bool:
@@ -89,7 +104,7 @@ class AccountConfig:
         wanted = self.watch_allowed_user_ids
         return not wanted or user_id.strip().upper() in wanted
 
-    def client_options(self) -> dict[str, str | None]:
+    def client_options(self) -> ClientOptions:
         """Keyword arguments for ``bot.backup_api.build_client`` (secrets revealed: pass on,
         never log)."""
         if self.uses_identity:
@@ -219,6 +234,7 @@ def accounts_from_settings(settings: Settings) -> Accounts:
         channels=None,
         wakeup_allowed_user_ids=settings.wakeup_allowed_user_ids,
         watch_allowed_user_ids=settings.watch_allowed_user_ids,
+        secret_from="RACKSPACE_API_KEY" if settings.rackspace_username else "BACKUP_AUTH_TOKEN",
     )
     return Accounts(
         accounts=(account,), default_account=DEFAULT_ACCOUNT_NAME, from_environment=True
@@ -445,6 +461,9 @@ class _Checker:
             identity_url=identity_url or DEFAULT_IDENTITY_URL,
             backup_api_url=backup_api_url,
             auth_token=auth_token,
+            secret_from=next(
+                (str(body[k]) for k in _SECRET_KEYS if isinstance(body.get(k), str)), ""
+            ),
             channels=channels,
             wakeup_allowed_user_ids=wakeup if own_wakeup is None else own_wakeup,
             watch_allowed_user_ids=watch if own_watch is None else own_watch,

@@ -1,4 +1,4 @@
-"""``backup-bot``: serve the bot, run the backup API simulator, or the local demo."""
+"""``backup-bot``: serve the bot, check its setup, run the backup API simulator or the demo."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--http", action="store_true", help="force HTTP mode")
     mode.add_argument("--socket", action="store_true", help="force Socket Mode")
     serve.add_argument("--env-file", default=".env", help="read settings from this file too")
+
+    doctor = sub.add_parser(
+        "doctor", help="check the settings, Rackspace, Slack and the state store, one line each"
+    )
+    doctor.add_argument("--env-file", default=".env", help="read settings from this file too")
 
     sim = sub.add_parser("simulator", help="serve a local Cloud Backup API + Identity simulator")
     sim.add_argument("--host", default="127.0.0.1")
@@ -73,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(
             mode="http" if args.http else "socket" if args.socket else None, env_file=args.env_file
         )
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+
+        return run_doctor(args.env_file)
     if args.command == "simulator":
         from bot.simulator import SimulatorConfig, run_simulator
 
