@@ -23,6 +23,7 @@ class BoundedExecutor(Executor):
 
     def __init__(self, *, workers: int, max_pending: int, name: str) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._workers = workers
         self._slots = threading.BoundedSemaphore(max_pending)
         self._in_flight = 0
         self._lock = threading.Lock()
@@ -51,6 +52,11 @@ class BoundedExecutor(Executor):
     @property
     def in_flight(self) -> int:
         return self._in_flight
+
+    @property
+    def queued(self) -> int:
+        """Work waiting for a worker: what is in flight beyond the workers' number."""
+        return max(0, self._in_flight - self._workers)
 
     def drain(self, *, timeout: float) -> bool:
         """Stop taking work and wait up to ``timeout`` for what is queued or running.

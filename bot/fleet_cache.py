@@ -42,8 +42,11 @@ class SingleFlightCache(Generic[V]):
         ttl: float,
         executor: Executor,
         clock: Callable[[], float] = time.monotonic,
+        on_lookup: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_lookup`` hears how each ``get_future`` was served: hit, shared or fetch."""
         self._loader = loader
+        self._on_lookup = on_lookup
         self._ttl = ttl
         self._executor = executor
         self._clock = clock
@@ -67,7 +70,10 @@ class SingleFlightCache(Generic[V]):
         """
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or not self._usable(entry, fresh=fresh, asked_at=asked_at):
+            result = "fetch"
+            if entry is not None and self._usable(entry, fresh=fresh, asked_at=asked_at):
+                result = "shared" if entry.done_at is None else "hit"
+            else:
                 entry = _Entry(Future(), started_at=self._clock())
                 self._entries[key] = entry
                 self.loads += 1
@@ -76,7 +82,9 @@ class SingleFlightCache(Generic[V]):
                 except RuntimeError as exc:  # shutting down: fail this request, not the next
                     del self._entries[key]
                     entry.future.set_exception(exc)
-            return entry.future
+        if self._on_lookup is not None:
+            self._on_lookup(result)
+        return entry.future
 
     def get(self, key: str, *, fresh: bool = False, timeout: float | None = None) -> V:
         return self.get_future(key, fresh=fresh).result(timeout=timeout)

@@ -1,4 +1,4 @@
-"""HTTP mode: Bolt behind waitress, with a health check beside it.
+"""HTTP mode: Bolt behind waitress, with a health check and the metrics beside it.
 
 waitress is a production WSGI server that runs threads in one process. One process matters:
 the wake-up scheduler and its state store must not be shared by forked workers.
@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.metrics import METRICS_PATH, Metrics
+
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
@@ -24,23 +26,48 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
+WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
+
+
 def make_wsgi_app(
-    app: App, health: Callable[[], dict[str, Any]]
-) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    app: App, health: Callable[[], dict[str, Any]], metrics: Metrics | None = None
+) -> WsgiApp:
+    """Bolt at /slack/events, GET /healthz, and GET /metrics unless ``metrics`` is None."""
+    return _with_health_and_metrics(SlackRequestHandler(app, path=EVENTS_PATH), health, metrics)
+
+
+def make_status_app(health: Callable[[], dict[str, Any]], metrics: Metrics | None) -> WsgiApp:
+    """Only /healthz and /metrics: Socket Mode's listener on METRICS_PORT."""
+
+    def not_found(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = b"not found\n"
+        start_response(
+            "404 Not Found",
+            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return _with_health_and_metrics(not_found, health, metrics)
+
+
+def _with_health_and_metrics(
+    other: WsgiApp, health: Callable[[], dict[str, Any]], metrics: Metrics | None
+) -> WsgiApp:
+    exposition = metrics.wsgi_app() if metrics is not None else None
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
-            "GET",
-            "HEAD",
-        ):
+        path = environ.get("PATH_INFO")
+        readable = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+        if path == HEALTH_PATH and readable:
             body = json.dumps({"status": "ok", **health()}).encode()
             start_response(
                 "200 OK",
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [body]
-        return slack(environ, start_response)
+        if path == METRICS_PATH and readable and exposition is not None:
+            return exposition(environ, start_response)
+        return other(environ, start_response)
 
     return wsgi
 
@@ -50,7 +77,7 @@ class HttpServer:
 
     def __init__(
         self,
-        wsgi: Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]],
+        wsgi: WsgiApp,
         *,
         host: str,
         port: int,

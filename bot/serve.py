@@ -21,7 +21,7 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import ConfigError, Mode, Settings, load_settings, read_environment
-from bot.http_server import HttpServer, make_wsgi_app
+from bot.http_server import HttpServer, make_status_app, make_wsgi_app
 from bot.logs import setup_logging, stop_logging
 from bot.wakeup import StateStoreError
 from bot.wiring import Bot, build_bot
@@ -88,7 +88,7 @@ def serve(*, mode: Mode | None, env_file: str | None) -> int:
         if chosen == "http":
             _serve_http(bot, settings)
         else:
-            _serve_socket(bot.app, settings)
+            _serve_socket(bot, settings)
     except _Stop as stop:
         logger.info("stopping on %s", stop)
         stopping_since = stop.at
@@ -118,7 +118,7 @@ class _CannotServe(Exception):
 def _serve_http(bot: Bot, settings: Settings) -> None:
     try:
         server = HttpServer(
-            make_wsgi_app(bot.app, bot.health),
+            make_wsgi_app(bot.app, bot.health, bot.metrics),
             host=settings.host,
             port=settings.port,
             threads=settings.http_threads,
@@ -128,14 +128,51 @@ def _serve_http(bot: Bot, settings: Settings) -> None:
             f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}. "
             "Set PORT (or HOST) to a free address."
         ) from None
-    logger.info("serving HTTP on %s (POST /slack/events, GET /healthz)", server.url)
+    logger.info(
+        "serving HTTP on %s (POST /slack/events, GET /healthz%s)",
+        server.url,
+        ", GET /metrics" if bot.metrics is not None else "",
+    )
     try:
         server.serve_forever()
     finally:
         server.close()
 
 
-def _serve_socket(app: App, settings: Settings) -> None:
+def start_status_listener(bot: Bot, settings: Settings) -> HttpServer | None:
+    """Socket Mode serves no HTTP: /metrics and /healthz on METRICS_PORT, when it is set."""
+    if settings.metrics_port is None:
+        return None
+    try:
+        server = HttpServer(
+            make_status_app(bot.health, bot.metrics),
+            host=settings.host,
+            port=settings.metrics_port,
+            threads=2,
+        )
+    except OSError as exc:
+        raise _CannotServe(
+            f"cannot listen on {settings.host}:{settings.metrics_port}: "
+            f"{exc.strerror or exc}. Set METRICS_PORT (or HOST) to a free address."
+        ) from None
+    logger.info(
+        "serving %s on %s",
+        "GET /metrics and GET /healthz" if bot.metrics is not None else "GET /healthz",
+        server.url,
+    )
+    return server.start_in_thread()
+
+
+def _serve_socket(bot: Bot, settings: Settings) -> None:
+    status = start_status_listener(bot, settings)
+    try:
+        _connect_and_wait(bot.app, settings)
+    finally:
+        if status is not None:
+            status.close()
+
+
+def _connect_and_wait(app: App, settings: Settings) -> None:
     handler = SocketModeHandler(app, settings.slack_app_token.reveal())
     logger.info("connecting to Slack in Socket Mode")
     try:

@@ -18,6 +18,7 @@ from slack_bolt import App
 from bot.backup_api import build_client
 from bot.config import Settings
 from bot.executor import BoundedExecutor
+from bot.metrics import Metrics
 from bot.services import BackupService
 from bot.slack.app import build_app
 from bot.slack.delivery import Delivery, DeliveryPolicy, make_web_client
@@ -44,6 +45,8 @@ class Bot:
     store: SqliteWakeupStore
     wakeups: WakeupCoordinator
     delivery: Delivery
+    metrics: Metrics | None = None
+    """This bot's collectors (its own registry); None with METRICS=off."""
 
     def start(self) -> None:
         if not self.settings.allowed_channel_ids:
@@ -101,6 +104,9 @@ def build_bot(
     Raises ``StateStoreError`` when the state file cannot be used.
     """
     policy = delivery or DeliveryPolicy()
+    # One registry per bot, never prometheus_client's global one: two bots in one process
+    # (the tests build several) must not count into, or collide in, the same collectors.
+    metrics = Metrics() if settings.metrics else None
     store = SqliteWakeupStore(settings.state_path)
     client = build_client(
         identity_url=settings.rackspace_identity_url,
@@ -113,20 +119,31 @@ def build_bot(
         read_timeout=settings.backup_api_read_timeout,
         max_retries=settings.backup_api_retries,
         concurrency=settings.backup_api_concurrency,
+        observe=None if metrics is None else metrics.api_call,
+        on_authenticated=None if metrics is None else metrics.authenticated,
     )
     service = BackupService(
-        client, region=settings.rackspace_region, cache_ttl=settings.agents_cache_ttl
+        client,
+        region=settings.rackspace_region,
+        cache_ttl=settings.agents_cache_ttl,
+        on_fleet_lookup=None if metrics is None else metrics.fleet_lookup,
     )
     executor = BoundedExecutor(
         workers=settings.worker_threads, max_pending=settings.max_pending_jobs, name="work"
     )
     web_client = make_web_client(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url, policy=policy
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        policy=policy,
+        metrics=metrics,
     )
-    slack_delivery = Delivery(web_client, policy)
+    slack_delivery = Delivery(web_client, policy, metrics)
     # Wake-up checks and follow-ups get their own small pool, so a flood of commands can
     # never delay the follow-ups people are waiting for.
     wakeup_pool = BoundedExecutor(workers=WAKEUP_WORKERS, max_pending=100_000, name="wakeup")
+    if metrics is not None:
+        metrics.pool("work", executor)
+        metrics.pool("wakeup", wakeup_pool)
     scheduler = Scheduler(wakeup_pool)
     followups = Followups(service, slack_delivery, give_up_after=settings.wakeup_give_up_after)
     wakeups = WakeupCoordinator(
@@ -143,13 +160,16 @@ def build_bot(
         delivery_backoff=policy.followup_backoff,
         delivery_backoff_max=policy.followup_backoff_max,
         delivery_attempts=policy.followup_attempts,
+        metrics=metrics,
     )
-    jobs = Jobs(executor, slack_delivery)
+    jobs = Jobs(executor, slack_delivery, metrics)
     deps = ListenerDeps(
         service=service, wakeups=wakeups, jobs=jobs, slash_command=settings.slash_command
     )
     try:
-        app = build_app(settings, client=web_client, deps=deps, verify_token=verify_token)
+        app = build_app(
+            settings, client=web_client, deps=deps, verify_token=verify_token, metrics=metrics
+        )
     except BaseException:
         store.close()
         service.close()
@@ -165,4 +185,5 @@ def build_bot(
         store=store,
         wakeups=wakeups,
         delivery=slack_delivery,
+        metrics=metrics,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -17,8 +18,15 @@ from urllib.parse import urlsplit
 import requests
 
 from bot.backup_api.catalog import Access, Endpoint, choose_endpoint, normalize_region, parse_access
-from bot.backup_api.errors import MalformedResponseError, RegionNotFoundError
-from bot.backup_api.transport import Timeout, http_failure, is_success, read_json, send
+from bot.backup_api.errors import BackupApiHttpError, MalformedResponseError, RegionNotFoundError
+from bot.backup_api.transport import (
+    CallObserver,
+    Timeout,
+    http_failure,
+    is_success,
+    read_json,
+    send,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -120,7 +128,10 @@ class IdentityAuth:
         region: str | None = None,
         session: requests.Session,
         timeout: Timeout = (5.0, 30.0),
+        observe: CallObserver | None = None,
+        on_authenticated: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_authenticated`` hears each token request's outcome: ok, refused or failed."""
         if not username or not api_key:
             raise ValueError("Rackspace Identity needs both a username and an API key")
         self._tokens_url = identity_url.strip().rstrip("/") + "/tokens"
@@ -129,6 +140,8 @@ class IdentityAuth:
         self._region = normalize_region(region)
         self._session = session
         self._timeout = timeout
+        self._observe = observe
+        self._on_authenticated = on_authenticated
         self._lock = threading.Lock()
         self._cached: _Cached | None = None
 
@@ -161,6 +174,18 @@ class IdentityAuth:
         return cached.access
 
     def _authenticate(self) -> _Cached:
+        try:
+            cached = self._ask_identity()
+        except Exception as error:
+            if self._on_authenticated is not None:
+                refused = isinstance(error, BackupApiHttpError) and error.status in (401, 403)
+                self._on_authenticated("refused" if refused else "failed")
+            raise
+        if self._on_authenticated is not None:
+            self._on_authenticated("ok")
+        return cached
+
+    def _ask_identity(self) -> _Cached:
         credentials = {"username": self._username, "apiKey": self._api_key}
         response = send(
             self._session,
@@ -169,6 +194,7 @@ class IdentityAuth:
             operation=AUTHENTICATE,
             timeout=self._timeout,
             json_body={"auth": {"RAX-KSKEY:apiKeyCredentials": credentials}},
+            observe=self._observe,
         )
         if not is_success(response):
             refused = response.status_code in (401, 403)

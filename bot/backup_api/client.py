@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -20,6 +20,7 @@ from bot.backup_api.errors import AgentNotFoundError, BackupApiError, MalformedR
 from bot.backup_api.models import Agent, AgentStatus
 from bot.backup_api.parsing import ShapeError, json_type, merge_agent, parse_agent, parse_agents
 from bot.backup_api.transport import (
+    CallObserver,
     configure_session,
     http_failure,
     is_success,
@@ -72,12 +73,15 @@ class BackupApiClient:
         retry_after_max: float = 10.0,
         concurrency: int = 8,
         session: requests.Session | None = None,
+        observe: CallObserver | None = None,
     ) -> None:
+        """``observe`` hears of every HTTP call made (``bot.metrics``)."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._auth = auth
         self._region = normalize_region(region)
         self._timeout = (connect_timeout, read_timeout)
+        self._observe = observe
         self._session = session or requests.Session()
         retry = retry_policy(
             max_retries=max_retries,
@@ -218,6 +222,7 @@ class BackupApiClient:
             operation=operation,
             timeout=self._timeout,
             headers={"X-Auth-Token": grant.token},
+            observe=self._observe,
         )
 
     @staticmethod
@@ -240,11 +245,14 @@ def build_client(
     backup_auth_token: str | None = None,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
+    observe: CallObserver | None = None,
+    on_authenticated: Callable[[str], None] | None = None,
     **client_kwargs: Any,
 ) -> BackupApiClient:
     """A client over one session: Identity when a username and API key are given, else the
     direct endpoint. ``region`` is the default region (Identity only); ``client_kwargs`` go
-    to ``BackupApiClient`` (retries, backoff, concurrency).
+    to ``BackupApiClient`` (retries, backoff, concurrency). ``observe`` and
+    ``on_authenticated`` feed the metrics (see ``IdentityAuth``).
     """
     session = requests.Session()
     auth: Auth
@@ -256,6 +264,8 @@ def build_client(
             region=region,
             session=session,
             timeout=(connect_timeout, read_timeout),
+            observe=observe,
+            on_authenticated=on_authenticated,
         )
     elif backup_api_url and backup_auth_token:
         if normalize_region(region):
@@ -274,5 +284,6 @@ def build_client(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         session=session,
+        observe=observe,
         **client_kwargs,
     )

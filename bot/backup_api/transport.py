@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
@@ -42,6 +42,9 @@ RETRY_METHODS = frozenset({"GET", "POST"})
 
 Timeout = tuple[float, float]
 """(connect, read) seconds, as requests takes them."""
+CallObserver = Callable[[str, str, float, int], None]
+"""Told of each finished call: operation, final status (an HTTP code, ``timeout`` or
+``connection_error``), seconds retries included, and retries made (``bot.metrics``)."""
 
 
 class _Retry(Retry):
@@ -109,6 +112,7 @@ def send(
     timeout: Timeout,
     headers: Mapping[str, str] | None = None,
     json_body: object = None,
+    observe: CallObserver | None = None,
 ) -> requests.Response:
     """One request (retries included), logged without headers; any status is returned.
 
@@ -127,10 +131,16 @@ def send(
         )
     except requests.RequestException as error:
         failure = _transport_failure(error, operation, url, timeout, _retry_total(session, url))
+        if observe is not None:
+            status = "timeout" if isinstance(failure, BackupApiTimeoutError) else "connection_error"
+            observe(operation, status, time.monotonic() - started, failure.retries)
         _log.debug(
             "%s %s -> %s after %d ms", method, path, type(failure).__name__, _ms_since(started)
         )
         raise failure from error
+    if observe is not None:
+        status = str(response.status_code) if 100 <= response.status_code <= 599 else "other"
+        observe(operation, status, time.monotonic() - started, retries_made(response))
     _log.debug(
         "%s %s -> %d in %d ms (retries: %d)",
         method,

@@ -45,7 +45,7 @@ def _start_bot(
     bot = build_bot(settings, delivery=delivery)
     bot.start()
     server = HttpServer(
-        make_wsgi_app(bot.app, bot.health),
+        make_wsgi_app(bot.app, bot.health, bot.metrics),
         host=settings.host,
         port=settings.port,
         threads=settings.http_threads,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,8 +64,16 @@ Lookup = Found | Choices | NotFound
 class BackupService:
     """Thread-safe; one per bot. ``close`` releases the clients and the fleet pool."""
 
-    def __init__(self, client: BackupApiClient, *, region: str | None, cache_ttl: float) -> None:
-        """``region`` is the configured default region (None: Identity's default)."""
+    def __init__(
+        self,
+        client: BackupApiClient,
+        *,
+        region: str | None,
+        cache_ttl: float,
+        on_fleet_lookup: Callable[[str], None] | None = None,
+    ) -> None:
+        """``region`` is the configured default region (None: Identity's default);
+        ``on_fleet_lookup`` hears how each fleet request was served (``SingleFlightCache``)."""
         self._client = client
         self._configured_region = region
         self._regional: dict[str, BackupApiClient] = {}
@@ -79,6 +87,7 @@ class BackupService:
             lambda key: self._client_for(key).list_agents_with_status(),
             ttl=cache_ttl,
             executor=self._fleet_pool,
+            on_lookup=on_fleet_lookup,
         )
 
     # -- accounts ---------------------------------------------------------------------------

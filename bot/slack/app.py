@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.slack import listeners
-from bot.slack.jobs import Reply, audit, new_error_id, unexpected_error_message
+from bot.slack.jobs import Reply, new_error_id, unexpected_error_message
 from bot.slack.listeners import ListenerDeps
 from bot.slack.middleware import REQUEST_KEY, access_middleware, read_request_middleware
 from bot.slack.replies import EPHEMERAL_NEW
 from bot.slack.request import SlackRequest
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +34,33 @@ class _QuietTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class MeteredApp(App):
+    """Bolt's App timing each request until its ack is ready.
+
+    Both adapters (the WSGI handler and Socket Mode) hand every request to ``dispatch``, which
+    returns the ack: the listener runs on Bolt's pool and ``dispatch`` waits only for ``ack()``.
+    """
+
+    def __init__(self, *args: Any, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._backup_bot_metrics = metrics
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = super().dispatch(req)
+        request = req.context.get(REQUEST_KEY)
+        kind = request.kind if isinstance(request, SlackRequest) else "other"
+        self._backup_bot_metrics.ack(kind, time.perf_counter() - started)
+        return response
+
+
 def build_app(
-    settings: Settings, *, client: WebClient, deps: ListenerDeps, verify_token: bool = True
+    settings: Settings,
+    *,
+    client: WebClient,
+    deps: ListenerDeps,
+    verify_token: bool = True,
+    metrics: Metrics | None = None,
 ) -> App:
     """The Bolt app; listeners only ack and queue work on ``deps.jobs``.
 
@@ -40,16 +70,17 @@ def build_app(
     bolt_logger = logging.getLogger("slack_bolt")
     if not any(isinstance(f, _QuietTokenWarning) for f in bolt_logger.filters):
         bolt_logger.addFilter(_QuietTokenWarning())
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret.reveal() or None,
-        token_verification_enabled=verify_token,
-        request_verification_enabled=bool(settings.slack_signing_secret),
-        listener_executor=ThreadPoolExecutor(
+    options: dict[str, Any] = {
+        "client": client,
+        "signing_secret": settings.slack_signing_secret.reveal() or None,
+        "token_verification_enabled": verify_token,
+        "request_verification_enabled": bool(settings.slack_signing_secret),
+        "listener_executor": ThreadPoolExecutor(
             max_workers=settings.http_threads, thread_name_prefix="bolt-listener"
         ),
-        logger=bolt_logger,
-    )
+        "logger": bolt_logger,
+    }
+    app = App(**options) if metrics is None else MeteredApp(**options, metrics=metrics)
     jobs = deps.jobs
     app.use(read_request_middleware)
     app.use(
@@ -77,7 +108,7 @@ def build_app(
         if isinstance(request, SlackRequest) and (request.kind == "button" or response is None):
             jobs.start(request, lambda: Reply(message, EPHEMERAL_NEW, outcome="error"))
         elif isinstance(request, SlackRequest):
-            audit(request, "error", error_id=error_id)
+            jobs.audit(request, "error", error_id=error_id)
         return BoltResponse(
             status=200,
             body=json.dumps(message),

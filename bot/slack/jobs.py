@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.backup_api import BackupApiError
 from bot.executor import BoundedExecutor, BusyError
@@ -23,6 +23,9 @@ from bot.logs import audit_logger
 from bot.slack.blocks import error_message
 from bot.slack.delivery import Delivery, DeliveryError, Message
 from bot.slack.request import SlackRequest
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,12 +89,21 @@ def restart_message(request: SlackRequest) -> Message:
 
 
 class Jobs:
-    def __init__(self, executor: BoundedExecutor, delivery: Delivery) -> None:
+    def __init__(
+        self, executor: BoundedExecutor, delivery: Delivery, metrics: Metrics | None = None
+    ) -> None:
         self._executor = executor
         self._delivery = delivery
+        self._metrics = metrics
         self._lock = threading.Lock()
         self._keys = itertools.count()
         self._unfinished: dict[int, SlackRequest] = {}
+
+    def audit(self, request: SlackRequest, outcome: str, **extra: Any) -> None:
+        """The request's one audit line, counted by subcommand and outcome."""
+        audit(request, outcome, **extra)
+        if self._metrics is not None:
+            self._metrics.request(request.kind, request.name, outcome)
 
     def start(self, request: SlackRequest, work: Work) -> None:
         """Queue ``work``; never raises, and answers at once when the queue is full."""
@@ -131,7 +143,9 @@ class Jobs:
                     hint="Try again in a few seconds.",
                 ),
             )
-            audit(request, "busy")
+            if self._metrics is not None:
+                self._metrics.busy_answers.inc()
+            self.audit(request, "busy")
 
     def abandon(self, *, timeout: float) -> int:
         """Tell each user whose request is still queued or running that it will not finish.
@@ -149,7 +163,7 @@ class Jobs:
         wait(notices, timeout=timeout)
         pool.shutdown(wait=False, cancel_futures=True)
         for request in pending:
-            audit(request, "abandoned")
+            self.audit(request, "abandoned")
         return len(pending)
 
     def _forget(self, key: int) -> None:
@@ -187,7 +201,7 @@ class Jobs:
             )
             self._reply(request, unexpected_error_message(error_id))
             outcome, extra["error_id"] = "error", error_id
-        audit(request, outcome, **extra)
+        self.audit(request, outcome, **extra)
 
     def _reply(self, request: SlackRequest, message: Message) -> None:
         try:

@@ -14,7 +14,7 @@ from slack_bolt import BoltContext, BoltResponse
 
 from bot.slack.access import refusal_reason
 from bot.slack.blocks import refusal_message
-from bot.slack.jobs import Jobs, Reply, audit
+from bot.slack.jobs import Jobs, Reply
 from bot.slack.replies import EPHEMERAL_NEW
 from bot.slack.request import SlackRequest, read_request
 
@@ -57,7 +57,7 @@ def access_middleware(
             return None
         message = refusal_message(reason=reason)
         if request.kind == "command":
-            audit(request, "refused")
+            jobs.audit(request, "refused")
             return BoltResponse(
                 status=200,
                 body=json.dumps({**message, "response_type": "ephemeral"}),

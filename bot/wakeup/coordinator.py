@@ -16,12 +16,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.backup_api.models import Agent
 from bot.wakeup.outcome import WakeupOutcome, all_enabled_online, still_offline
 from bot.wakeup.scheduler import Scheduler, submit_logged
 from bot.wakeup.store import FollowUp, Job, Requester, WakeupStore
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 __all__ = [
     "DeliveryFailed",
@@ -100,6 +104,7 @@ class WakeupCoordinator:
         delivery_backoff: float = 2.0,
         delivery_backoff_max: float = 300.0,
         delivery_attempts: int = 20,
+        metrics: Metrics | None = None,
     ) -> None:
         if check_every <= 0 or delivery_attempts < 1:
             raise ValueError("check_every must be positive and delivery_attempts at least 1")
@@ -117,6 +122,7 @@ class WakeupCoordinator:
         self._delivery_backoff = delivery_backoff
         self._delivery_backoff_max = delivery_backoff_max
         self._delivery_attempts = delivery_attempts
+        self._metrics = metrics
         self._serving = False
         self._closed = False
 
@@ -124,6 +130,8 @@ class WakeupCoordinator:
         """Record the request and return at once; True when it joined a running wake-up."""
         self._serving = True
         job, joined = self._store.add_request(account_key, requester, started_at=self._clock())
+        if self._metrics is not None:
+            (self._metrics.wakeups_joined if joined else self._metrics.wakeups_started).inc()
         if joined:
             logger.info("Wake-up job %d (%s): joined by %s", job.job_id, account_key, requester)
         else:
@@ -227,6 +235,11 @@ class WakeupCoordinator:
             error=error,
         )
         follow_ups = self._store.finish_job(job.job_id, outcome)
+        if self._metrics is not None:
+            result = "gave_up" if gave_up else "failed" if error is not None else "awake"
+            self._metrics.wakeups_finished.labels(result).inc()
+            if result == "awake":
+                self._metrics.wakeup_seconds.observe(max(0.0, outcome.finished_at - job.started_at))
         logger.info(
             "Wake-up job %d (%s): finished (awake=%s, gave_up=%s), %d follow-ups",
             job.job_id,
@@ -257,6 +270,7 @@ class WakeupCoordinator:
                 self._store.record_delivery_failure(
                     follow_up.follow_up_id, error=f"error {error_id}", retry_at=None
                 )
+                self._count_follow_up("failed")
                 return
             error_id = uuid.uuid4().hex[:8]
             logger.exception(
@@ -270,6 +284,11 @@ class WakeupCoordinator:
             self._deliver_step(follow_up, error_id)
             return
         self._store.mark_delivered(follow_up.follow_up_id)
+        self._count_follow_up("delivered")
+
+    def _count_follow_up(self, result: str) -> None:
+        if self._metrics is not None:
+            self._metrics.followups.labels(result).inc()
 
     def _delivery_failed(
         self, follow_up: FollowUp, exc: Exception, error_id: str | None = None
@@ -287,7 +306,9 @@ class WakeupCoordinator:
         if attempts >= self._delivery_attempts:
             logger.error("Gave up delivering %s after %d attempts: %s", what, attempts, error)
             self._store.record_delivery_failure(follow_up.follow_up_id, error=error, retry_at=None)
+            self._count_follow_up("failed")
             return
+        self._count_follow_up("retried")
         delay = delivery_delay(
             attempts, base=self._delivery_backoff, cap=self._delivery_backoff_max
         )

@@ -13,7 +13,7 @@ from bot.slack.commands import (
     InvalidCommand,
     WakeupCommand,
 )
-from bot.slack.jobs import Reply, audit
+from bot.slack.jobs import Reply
 from bot.slack.listeners.deps import ListenerDeps
 from bot.slack.middleware import request_of
 from bot.slack.replies import REPLACE
@@ -31,7 +31,7 @@ def register(app: App, deps: ListenerDeps) -> None:
                     command=command, unknown=parsed.unknown, suggestion=parsed.suggestion
                 )
             )
-            audit(request, "help" if parsed.unknown is None else "unknown_subcommand")
+            deps.jobs.audit(request, "help" if parsed.unknown is None else "unknown_subcommand")
         elif isinstance(parsed, InvalidCommand):
             typed = f"{command} {parsed.subcommand}" if parsed.subcommand else command
             ack(
@@ -43,7 +43,7 @@ def register(app: App, deps: ListenerDeps) -> None:
                     hint=f"Type `{command} help` for the usage.",
                 )
             )
-            audit(request, "invalid")
+            deps.jobs.audit(request, "invalid")
         elif isinstance(parsed, AgentsCommand):
             ack(**blocks.working_message("Fetching agents and their status…"))
             deps.start_agents(request, parsed.query, page=0, options=REPLACE)

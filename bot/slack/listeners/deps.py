@@ -11,7 +11,7 @@ from bot.services import BackupService, Found
 from bot.services.agent_query import AgentQuery
 from bot.slack import blocks
 from bot.slack.blocks.common import Message
-from bot.slack.jobs import Jobs, Reply, audit
+from bot.slack.jobs import Jobs, Reply
 from bot.slack.replies import EPHEMERAL_NEW, REPLACE
 from bot.slack.request import SlackRequest
 from bot.wakeup import Requester, WakeupCoordinator
@@ -75,7 +75,7 @@ class ListenerDeps:
         outcome = "joined" if joined else "started"
         if ack is not None:
             ack(**message)
-            audit(request, outcome)
+            self.jobs.audit(request, outcome)
         else:
             self.jobs.start(request, lambda: Reply(message, EPHEMERAL_NEW, outcome=outcome))
 
