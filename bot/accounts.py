@@ -481,6 +481,8 @@ class _Checker:
         env_key, file_key = f"{kind}_env", f"{kind}_file"
         given = [k for k in (env_key, file_key) if k in body]
         if not given:
+            if kind in body or (kind == "api_key" and "password" in body):
+                return Secret("")  # the inline secret is reported, and is the one line
             self.problem(
                 f"{key}.{env_key}",
                 f"missing: name the variable ({env_key}) or the mounted file ({file_key})"
