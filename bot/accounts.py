@@ -197,7 +197,7 @@ class Accounts:
             return Refusal("no_account_here", None, ())
         channel = channel_id.strip().upper()
         for default_channel, account_name in self.channel_defaults:
-            if default_channel == channel:
+            if default_channel.strip().upper() == channel:
                 chosen = _by_name(usable, account_name)
                 if chosen is not None:
                     return chosen

@@ -156,6 +156,12 @@ def test_an_inline_secret_refuses_the_start_naming_the_key(
     )
 
 
+def test_an_inline_secret_alone_is_one_line_not_a_missing_variable_too(tmp_path: Path) -> None:
+    path = write(tmp_path, '[accounts.prod]\nusername = "u"\npassword = "inline-secret-value"\n')
+    (line,) = problems_of(env_for(path))
+    assert line.startswith(f"ACCOUNTS_FILE {path}: accounts.prod.password: a secret written")
+
+
 def test_every_problem_of_the_file_is_listed_at_once(tmp_path: Path) -> None:
     path = write(
         tmp_path,

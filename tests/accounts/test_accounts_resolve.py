@@ -83,6 +83,10 @@ def test_the_channel_default_comes_next() -> None:
     assert accounts(C0OPS="staging").resolve("C0OPS", "") == STAGING
 
 
+def test_channel_defaults_given_in_code_match_any_spelling() -> None:
+    assert accounts(c0ops="staging").resolve("C0OPS", None) == STAGING
+
+
 def test_a_channel_default_that_is_not_usable_there_is_skipped() -> None:
     # load_settings refuses such a file; resolve still never crosses the wall.
     found = accounts(C0PROD="client-a").resolve("C0PROD", None)
