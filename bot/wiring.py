@@ -21,11 +21,15 @@ from bot.executor import BoundedExecutor
 from bot.metrics import Metrics
 from bot.services import BackupService
 from bot.slack.app import build_app
+from bot.slack.blocks.common import account_phrase
+from bot.slack.blocks.watch_messages import BlockKitWatchMessages
 from bot.slack.delivery import Delivery, DeliveryPolicy, make_web_client
 from bot.slack.followup import Followups
 from bot.slack.jobs import Jobs
 from bot.slack.listeners import ListenerDeps
-from bot.wakeup import Scheduler, SqliteWakeupStore, WakeupCoordinator
+from bot.slack.poster import WebClientPoster
+from bot.wakeup import Scheduler, SqliteWakeupStore, WakeupCoordinator, WakeupOutcome
+from bot.watch import SqliteWatchStore, Watcher, WatchSettings
 
 logger = logging.getLogger(__name__)
 WAKEUP_WORKERS = 4
@@ -44,6 +48,8 @@ class Bot:
     scheduler: Scheduler
     store: SqliteWakeupStore
     wakeups: WakeupCoordinator
+    watcher: Watcher
+    watch_store: SqliteWatchStore
     delivery: Delivery
     metrics: Metrics | None = None
     """This bot's collectors (its own registry); None with METRICS=off."""
@@ -53,12 +59,17 @@ class Bot:
             logger.warning("ALLOWED_CHANNEL_IDS is empty: commands work in every channel")
         if not self.settings.wakeup_allowed_user_ids:
             logger.warning("WAKEUP_ALLOWED_USER_IDS is empty: everyone may wake agents")
+        if not self.settings.watch_allowed_user_ids:
+            logger.warning(
+                "WATCH_ALLOWED_USER_IDS is empty: everyone may watch, unwatch and snooze"
+            )
         self.scheduler.start()
         resumed = self.wakeups.resume()
         if resumed:
             logger.info(
                 "resumed %d pending wake-up item(s) from %s", resumed, self.settings.state_path
             )
+        self.watcher.start()
 
     def health(self) -> dict[str, Any]:
         return {
@@ -76,6 +87,7 @@ class Bot:
         """
         deadline = time.monotonic() + grace
         self.service.stop_fetching()
+        self.watcher.stop()
         self.wakeups.shutdown()
         self.scheduler.stop(timeout=1.0)
         finished = self.executor.drain(timeout=max(0.0, deadline - time.monotonic()))
@@ -88,6 +100,7 @@ class Bot:
             # Left open otherwise: a delivery still under way must be able to mark its
             # follow-up delivered, or the next start would post it a second time.
             self.store.close()
+            self.watch_store.close()
             self.service.close()
         return finished
 
@@ -145,6 +158,30 @@ def build_bot(
         metrics.pool("work", executor)
         metrics.pool("wakeup", wakeup_pool)
     scheduler = Scheduler(wakeup_pool)
+    watch_store = SqliteWatchStore(settings.state_path)
+
+    def account_label(key: str) -> str:
+        known = service.known(key)
+        return account_phrase(known.account_id, known.region)
+
+    # Sweeps get their own small pool (the watcher's default), so they never hold the
+    # threads that commands and follow-ups run on; the shared scheduler holds their waits.
+    watcher = Watcher(
+        store=watch_store,
+        fleet=lambda key, fresh: service.fleet_future(key, fresh=fresh),
+        poster=WebClientPoster(web_client),
+        messages=BlockKitWatchMessages(),
+        settings=WatchSettings.from_settings(settings, account_key=service.account_key),
+        account_label=account_label,
+        scheduler=scheduler,
+    )
+
+    def on_wakeup_finished(outcome: WakeupOutcome) -> None:
+        if outcome.gave_up:
+            watcher.wake_gave_up(
+                outcome.account_key, outcome.still_offline, woken_at=outcome.started_at
+            )
+
     followups = Followups(service, slack_delivery, give_up_after=settings.wakeup_give_up_after)
     wakeups = WakeupCoordinator(
         store=store,
@@ -154,6 +191,7 @@ def build_bot(
         check=service.check,
         deliver=followups.deliver,
         tell_failure=followups.tell_failure,
+        on_finish=on_wakeup_finished,
         check_after=settings.wakeup_check_after,
         check_every=settings.wakeup_check_every,
         give_up_after=settings.wakeup_give_up_after,
@@ -164,7 +202,11 @@ def build_bot(
     )
     jobs = Jobs(executor, slack_delivery, metrics)
     deps = ListenerDeps(
-        service=service, wakeups=wakeups, jobs=jobs, slash_command=settings.slash_command
+        service=service,
+        wakeups=wakeups,
+        jobs=jobs,
+        slash_command=settings.slash_command,
+        watcher=watcher,
     )
     try:
         app = build_app(
@@ -172,6 +214,7 @@ def build_bot(
         )
     except BaseException:
         store.close()
+        watch_store.close()
         service.close()
         raise
     return Bot(
@@ -184,6 +227,8 @@ def build_bot(
         scheduler=scheduler,
         store=store,
         wakeups=wakeups,
+        watcher=watcher,
+        watch_store=watch_store,
         delivery=slack_delivery,
         metrics=metrics,
     )

@@ -24,12 +24,13 @@ OPTION = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
 
 @dataclass(frozen=True, slots=True)
 class AgentQuery:
-    """The ``agents`` filters. ``region`` picks the API endpoint; it does not filter."""
+    """The ``agents`` filters. ``account`` and ``region`` pick the API; they do not filter."""
 
     words: tuple[str, ...] = ()
     dc: str | None = None
     status: AgentStatus | None = None
     region: str | None = None
+    account: str | None = None
 
     @property
     def is_filtered(self) -> bool:
@@ -48,6 +49,8 @@ class AgentQuery:
             parts.append(f"status:{self.status.value.lower()}")
         if self.region is not None:
             parts.append(f"region:{self.region}")
+        if self.account is not None:
+            parts.append(f"account:{self.account}")
         return " ".join(parts)
 
 

@@ -11,7 +11,11 @@ from bot.slack.request import SlackRequest
 
 
 def refusal_reason(
-    request: SlackRequest, *, allowed_channels: frozenset[str], wakeup_users: frozenset[str]
+    request: SlackRequest,
+    *,
+    allowed_channels: frozenset[str],
+    wakeup_users: frozenset[str],
+    watch_users: frozenset[str] = frozenset(),
 ) -> str | None:
     """Why this request is refused, or None when it may go ahead."""
     if allowed_channels and request.channel_id.upper() not in allowed_channels:
@@ -23,5 +27,10 @@ def refusal_reason(
         return (
             "You are not on the list of people who may wake backup agents. "
             "Ask an admin to add you to WAKEUP_ALLOWED_USER_IDS."
+        )
+    if request.wants_watch_change and watch_users and request.user_id.upper() not in watch_users:
+        return (
+            "You are not on the list of people who may watch, unwatch or snooze backup alerts. "
+            "Ask an admin to add you to WATCH_ALLOWED_USER_IDS."
         )
     return None

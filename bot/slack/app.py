@@ -87,6 +87,7 @@ def build_app(
         access_middleware(
             allowed_channels=settings.allowed_channel_ids,
             wakeup_users=settings.wakeup_allowed_user_ids,
+            watch_users=settings.watch_allowed_user_ids,
             jobs=jobs,
         )
     )

@@ -29,7 +29,10 @@ __all__ = [
     "Command",
     "HelpCommand",
     "InvalidCommand",
+    "ReportCommand",
+    "UnwatchCommand",
     "WakeupCommand",
+    "WatchCommand",
     "parse_command",
     "subcommand_of",
 ]
@@ -37,10 +40,17 @@ __all__ = [
 MAX_COMMAND_LENGTH = 500
 """Commands are short; the cap also keeps a query small enough to ride in a button value."""
 
-SUBCOMMANDS = ("agents", "agent", "wakeup", "help")
-OPTION_KEYS = ("dc", "status", "region")
+SUBCOMMANDS = ("agents", "agent", "wakeup", "watch", "unwatch", "report", "help")
+OPTION_KEYS = ("dc", "status", "region", "account")
+MAX_ACCOUNT_NAME = 40
 
-_EXAMPLES = {"dc": "dc:DFW", "status": "status:offline", "region": "region:ORD"}
+_EXAMPLES = {
+    "dc": "dc:DFW",
+    "status": "status:offline",
+    "region": "region:ORD",
+    "account": "account:prod",
+}
+_ACCOUNT_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _KIND = {"dc": "datacenter", "region": "region"}
 _SHOWN_VALUE_LENGTH = 40
 _TOKEN = re.compile(r'"([^"]*)"|(?<!\S)\'([^\']*)\'(?!\S)|(\S+)')
@@ -68,11 +78,35 @@ class AgentsCommand:
 class AgentCommand:
     ref: str
     region: str | None = None
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class WakeupCommand:
     region: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchCommand:
+    """The channel watches an account's backups (``watch``)."""
+
+    region: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnwatchCommand:
+    region: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCommand:
+    """The daily backup report, now and privately."""
+
+    region: str | None = None
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +120,16 @@ class InvalidCommand:
     subcommand: str | None = None
 
 
-Command = HelpCommand | AgentsCommand | AgentCommand | WakeupCommand | InvalidCommand
+Command = (
+    HelpCommand
+    | AgentsCommand
+    | AgentCommand
+    | WakeupCommand
+    | WatchCommand
+    | UnwatchCommand
+    | ReportCommand
+    | InvalidCommand
+)
 
 
 def subcommand_of(command: Command) -> str:
@@ -99,6 +142,12 @@ def subcommand_of(command: Command) -> str:
         return "agent"
     if isinstance(command, WakeupCommand):
         return "wakeup"
+    if isinstance(command, WatchCommand):
+        return "watch"
+    if isinstance(command, UnwatchCommand):
+        return "unwatch"
+    if isinstance(command, ReportCommand):
+        return "report"
     return command.subcommand or "invalid"
 
 
@@ -133,6 +182,8 @@ def parse_command(text: str) -> Command:
             return _agent(rest)
         if name == "wakeup":
             return _wakeup(rest)
+        if name in _SCOPED:
+            return _scoped(name, rest)
     except _Invalid as invalid:
         return InvalidCommand(str(invalid), subcommand=name)
     suggestion = difflib.get_close_matches(name, SUBCOMMANDS, n=1)
@@ -155,31 +206,65 @@ def _agents(tokens: list[_Token]) -> AgentsCommand:
             words=tuple(words),
             dc=_datacenter(options["dc"], key="dc") if "dc" in options else None,
             status=_status(options["status"]) if "status" in options else None,
-            region=_datacenter(options["region"], key="region") if "region" in options else None,
+            region=_region(options),
+            account=_account(options),
         )
     )
 
 
 def _agent(tokens: list[_Token]) -> AgentCommand:
-    words, options = _split(tokens, allowed=("region",), subcommand="agent")
+    words, options = _split(tokens, allowed=("region", "account"), subcommand="agent")
     if not words:
         raise _Invalid(
             "Tell me which agent: its id, its name or its server's id, "
             "for example `agent 213563` or `agent web-01`."
         )
-    region = _datacenter(options["region"], key="region") if "region" in options else None
-    return AgentCommand(ref=" ".join(words), region=region)
+    return AgentCommand(ref=" ".join(words), region=_region(options), account=_account(options))
 
 
 def _wakeup(tokens: list[_Token]) -> WakeupCommand:
-    words, options = _split(tokens, allowed=("region",), subcommand="wakeup")
+    words, options = _split(tokens, allowed=("region", "account"), subcommand="wakeup")
     if words:
         raise _Invalid(
             "`wakeup` takes no names: the backup API wakes every agent of the account at "
             "once. Add `region:ORD` to pick a region."
         )
-    region = _datacenter(options["region"], key="region") if "region" in options else None
-    return WakeupCommand(region=region)
+    return WakeupCommand(region=_region(options), account=_account(options))
+
+
+_SCOPED: dict[str, type[WatchCommand | UnwatchCommand | ReportCommand]] = {
+    "watch": WatchCommand,
+    "unwatch": UnwatchCommand,
+    "report": ReportCommand,
+}
+"""Subcommands about a whole account: they take only where (``region:``, ``account:``)."""
+
+
+def _scoped(name: str, tokens: list[_Token]) -> WatchCommand | UnwatchCommand | ReportCommand:
+    words, options = _split(tokens, allowed=("region", "account"), subcommand=name)
+    if words:
+        raise _Invalid(
+            f"`{name}` is about the whole account and takes no names. "
+            f"{_options_phrase(('region', 'account'))}"
+        )
+    return _SCOPED[name](region=_region(options), account=_account(options))
+
+
+def _region(options: dict[str, str]) -> str | None:
+    return _datacenter(options["region"], key="region") if "region" in options else None
+
+
+def _account(options: dict[str, str]) -> str | None:
+    """Account names are the accounts file's, compared without regard to case."""
+    if "account" not in options:
+        return None
+    name = options["account"].casefold()
+    if len(name) > MAX_ACCOUNT_NAME or not _ACCOUNT_NAME.fullmatch(name):
+        raise _Invalid(
+            f"`{_shown(options['account'])}` is not an account name: letters, digits, "
+            "`-`, `_` and `.` only."
+        )
+    return name
 
 
 def _split(

@@ -42,7 +42,11 @@ def read_request_middleware(
 
 
 def access_middleware(
-    *, allowed_channels: frozenset[str], wakeup_users: frozenset[str], jobs: Jobs
+    *,
+    allowed_channels: frozenset[str],
+    wakeup_users: frozenset[str],
+    watch_users: frozenset[str],
+    jobs: Jobs,
 ) -> Callable[..., BoltResponse | None]:
     def check_access(context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
         request = context.get(REQUEST_KEY)
@@ -50,7 +54,10 @@ def access_middleware(
             next()  # not a command or a button: nothing of ours runs
             return None
         reason = refusal_reason(
-            request, allowed_channels=allowed_channels, wakeup_users=wakeup_users
+            request,
+            allowed_channels=allowed_channels,
+            wakeup_users=wakeup_users,
+            watch_users=watch_users,
         )
         if reason is None:
             next()

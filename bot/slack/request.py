@@ -14,9 +14,25 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.services.agent_query import AgentQuery
-from bot.slack.action_ids import AGENT_ACTIONS, PAGE_ACTIONS, WAKEUP_ACTIONS, ActionId
+from bot.slack.action_ids import (
+    AGENT_ACTIONS,
+    INCIDENT_ACTIONS,
+    PAGE_ACTIONS,
+    SNOOZE_ACTIONS,
+    WAKEUP_ACTIONS,
+    ActionId,
+)
 from bot.slack.blocks import decode_page_value
-from bot.slack.commands import AgentsCommand, Command, WakeupCommand, parse_command, subcommand_of
+from bot.slack.commands import (
+    AgentsCommand,
+    Command,
+    UnwatchCommand,
+    WakeupCommand,
+    WatchCommand,
+    parse_command,
+    subcommand_of,
+)
+from bot.slack.incident_values import decode_incident, decode_report, decode_snooze
 
 AUDIT_TEXT_MAX = 200
 """Characters of the raw command text or button value kept in an audit line."""
@@ -40,11 +56,26 @@ class AgentButton:
 
 
 @dataclass(frozen=True, slots=True)
+class IncidentButton:
+    """Acknowledge (``seconds`` None) or Snooze on an incident message."""
+
+    incident_id: int
+    seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportButton:
+    """Share on a private report: the account key it was made for."""
+
+    account_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class UnreadableButton:
     """A value that is not ours (edited by hand or truncated): it runs nothing."""
 
 
-ButtonValue = PageButton | AgentButton | UnreadableButton
+ButtonValue = PageButton | AgentButton | IncidentButton | ReportButton | UnreadableButton
 
 
 @dataclass(frozen=True)
@@ -72,6 +103,13 @@ class SlackRequest:
         if self.command is not None:
             return subcommand_of(self.command)
         return self.action_id or "(none)"
+
+    @property
+    def wants_watch_change(self) -> bool:
+        """Watching, unwatching and changing an incident: held to WATCH_ALLOWED_USER_IDS."""
+        if self.kind == "command":
+            return isinstance(self.command, WatchCommand | UnwatchCommand)
+        return self.action in INCIDENT_ACTIONS and isinstance(self.button, IncidentButton)
 
     @property
     def wants_wakeup(self) -> bool:
@@ -144,6 +182,18 @@ def read_button(action: ActionId | None, value: str) -> ButtonValue:
         match = _AGENT_VALUE.match(value.strip())
         if match is not None:
             return AgentButton(int(match.group(1)), (match.group(2) or "").upper() or None)
+    elif action in SNOOZE_ACTIONS:
+        snooze = decode_snooze(value)
+        if snooze is not None:
+            return IncidentButton(snooze.incident_id, snooze.seconds)
+    elif action is ActionId.INCIDENT_ACKNOWLEDGE:
+        incident_id = decode_incident(value)
+        if incident_id is not None:
+            return IncidentButton(incident_id)
+    elif action is ActionId.REPORT_SHARE:
+        account_key = decode_report(value)
+        if account_key is not None:
+            return ReportButton(account_key)
     return UnreadableButton()
 
 

@@ -97,6 +97,7 @@ class WakeupCoordinator:
         check: Check,
         deliver: Deliver,
         tell_failure: TellFailure | None = None,
+        on_finish: Callable[[WakeupOutcome], None] | None = None,
         check_after: float = 10.0,
         check_every: float = 5.0,
         give_up_after: float = 60.0,
@@ -115,6 +116,7 @@ class WakeupCoordinator:
         self._check = check
         self._deliver = deliver
         self._tell_failure = tell_failure
+        self._on_finish = on_finish
         self._check_after = check_after
         self._check_every = check_every
         self._give_up_after = give_up_after
@@ -235,6 +237,13 @@ class WakeupCoordinator:
             error=error,
         )
         follow_ups = self._store.finish_job(job.job_id, outcome)
+        if self._on_finish is not None:
+            try:
+                self._on_finish(outcome)  # e.g. the watch: agents that did not wake
+            except Exception:
+                logger.exception(
+                    "Wake-up job %d (%s): on_finish failed", job.job_id, job.account_key
+                )
         if self._metrics is not None:
             result = "gave_up" if gave_up else "failed" if error is not None else "awake"
             self._metrics.wakeups_finished.labels(result).inc()

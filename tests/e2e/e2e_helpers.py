@@ -169,6 +169,5 @@ class Bot(SlackUsers):
         return (
             runtime.wakeups.active_jobs() == 0
             and runtime.wakeups.pending_deliveries() == 0
-            and runtime.scheduler.pending() == 0
             and runtime.executor.in_flight == 0
         )

@@ -28,6 +28,16 @@ def help_message(
             "Wakes every agent of the account (the backup API cannot wake one alone) and "
             "posts in the channel when they are awake.",
             "",
+            command_span(command, "watch [region:ORD]")
+            + "  ·  "
+            + command_span(command, "unwatch"),
+            "This channel watches the account's backups: stale or disabled backups and agents "
+            "that do not wake are posted once, kept current and closed in their thread, with a "
+            "daily report. `unwatch` stops it.",
+            "",
+            command_span(command, "report [region:ORD]"),
+            "The daily report now, privately, with a button to share it.",
+            "",
             command_span(command, "help"),
             "This message.",
         ]
@@ -40,7 +50,9 @@ def help_message(
         section(usage),
         context(f"Examples: {examples}. Datacenters and regions: {' '.join(DATACENTERS)}."),
     ]
-    fallback = f"How to use {command_span(command)}: agents, agent, wakeup, help."
+    fallback = (
+        f"How to use {command_span(command)}: agents, agent, wakeup, watch, unwatch, report, help."
+    )
     if unknown is not None:
         opening = f"I don't know {code(truncate(unknown, MAX_SHOWN))}."
         if suggestion is not None:

@@ -385,3 +385,21 @@ def watching_message(account: str, rules: Sequence[str]) -> Message:
         section("\n".join(f"• {rule}" for rule in rules) or "Nothing to alert about."),
     ]
     return message("This channel now watches the account's backups", blocks)
+
+
+def incident_action_answer(
+    incident: Incident | None, *, user_id: str, snoozed_for: int | None
+) -> Message:
+    """The private answer to Acknowledge or Snooze; the incident's message changes for all."""
+    if incident is None:
+        text = "I no longer know that incident: it may have been resolved and pruned."
+        return message(text, [section(text)], response_type="ephemeral")
+    if snoozed_for is None:
+        done, after = f"{mention(user_id)} acknowledged", "No more reminders."
+    else:
+        done, after = f"Snoozed for {how_long(snoozed_for)}", "No reminders until then."
+    return message(
+        f"{done}: {_plain_name(incident)}. {after}",
+        [section(f"{done}: {_name(incident)}. {after}")],
+        response_type="ephemeral",
+    )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.slack.action_ids import AGENT_ACTIONS, ActionId
+from bot.slack.action_ids import AGENT_ACTIONS, INCIDENT_ACTIONS, ActionId
+from bot.slack.blocks.incidents import incident_action_answer
+from bot.slack.jobs import Reply
 from bot.slack.listeners.deps import ListenerDeps
 from bot.slack.middleware import request_of
 from bot.slack.replies import EPHEMERAL_NEW, IN_CHANNEL_NEW, REPLACE
-from bot.slack.request import AgentButton, PageButton
+from bot.slack.request import AgentButton, IncidentButton, PageButton, ReportButton
 
 
 def register(app: App, deps: ListenerDeps) -> None:
@@ -48,7 +50,42 @@ def register(app: App, deps: ListenerDeps) -> None:
         agent_id = button.agent_id
         deps.jobs.start(request, lambda: deps.agent_reply(deps.service.get_agent(key, agent_id)))
 
+    def on_incident_button(ack: Ack, context: BoltContext) -> None:
+        """Acknowledge or Snooze: recorded at once; the message is updated by the watcher."""
+        ack()
+        request = request_of(context)
+        button = request.button
+        if not isinstance(button, IncidentButton):
+            deps.unreadable_button(request, "read the button", "report")
+            return
+        if button.seconds is None:
+            incident = deps.watcher.acknowledge(button.incident_id, request.user_id)
+        else:
+            incident = deps.watcher.snooze(button.incident_id, request.user_id, button.seconds)
+        answer = incident_action_answer(
+            incident, user_id=request.user_id, snoozed_for=button.seconds
+        )
+        deps.jobs.start(
+            request,
+            lambda: Reply(answer, EPHEMERAL_NEW, outcome="ok" if incident else "not_found"),
+        )
+
+    def on_report_share(ack: Ack, context: BoltContext) -> None:
+        ack()
+        request = request_of(context)
+        button = request.button
+        if not isinstance(button, ReportButton):
+            deps.unreadable_button(request, "share the report", "report")
+            return
+        key = button.account_key
+        deps.jobs.start(
+            request, lambda: Reply(deps.watcher.report(key, private=False), IN_CHANNEL_NEW)
+        )
+
     for action_id in (ActionId.AGENTS_PREVIOUS, ActionId.AGENTS_NEXT, ActionId.AGENTS_SHARE):
         app.action(action_id.value)(on_page)
     for action_id in sorted(AGENT_ACTIONS):
         app.action(action_id.value)(on_agent_button)
+    for action_id in sorted(INCIDENT_ACTIONS):
+        app.action(action_id.value)(on_incident_button)
+    app.action(ActionId.REPORT_SHARE.value)(on_report_share)

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import time
+
 from slack_bolt import Ack, App, BoltContext
 
 from bot.services import Choices, Found, Lookup
 from bot.slack import blocks
+from bot.slack.blocks.watching import invite_needed_message, unwatch_answer, watch_answer
 from bot.slack.commands import (
     AgentCommand,
     AgentsCommand,
     HelpCommand,
     InvalidCommand,
+    ReportCommand,
+    UnwatchCommand,
     WakeupCommand,
+    WatchCommand,
 )
 from bot.slack.jobs import Reply
 from bot.slack.listeners.deps import ListenerDeps
 from bot.slack.middleware import request_of
 from bot.slack.replies import REPLACE
+from bot.slack.request import SlackRequest
+from bot.watch import ChannelUnreachable
+from bot.watch.model import View
 
 
 def register(app: App, deps: ListenerDeps) -> None:
@@ -54,10 +63,43 @@ def register(app: App, deps: ListenerDeps) -> None:
             deps.jobs.start(request, lambda: _lookup_reply(deps, deps.service.lookup(key, ref)))
         elif isinstance(parsed, WakeupCommand):
             deps.start_wakeup(ack, request, parsed.region)
+        elif isinstance(parsed, WatchCommand):
+            ack(**blocks.working_message("Setting up the watch…"))
+            key = deps.service.account_key(parsed.region)
+            deps.jobs.start(request, lambda: _watch(deps, request, key))
+        elif isinstance(parsed, UnwatchCommand):
+            key = deps.service.account_key(parsed.region)
+            result = deps.watcher.unsubscribe(request.channel_id, key)
+            ack(**unwatch_answer(account=deps.account_label(key), result=result, command=command))
+            deps.jobs.audit(request, "refused" if result == "configured" else result)
+        elif isinstance(parsed, ReportCommand):
+            ack(**blocks.working_message("Putting the report together…"))
+            key = deps.service.account_key(parsed.region)
+            deps.jobs.start(request, lambda: Reply(deps.watcher.report(key), REPLACE))
         else:  # the reader parses every command; an empty slot is a wiring bug
             raise TypeError(f"no command in the request: {parsed!r}")
 
     app.command(command)(on_command)
+
+
+def _watch(deps: ListenerDeps, request: SlackRequest, key: str) -> Reply:
+    """Subscribe (which posts in the channel, so a channel the bot cannot reach shows now)."""
+    try:
+        status = deps.watcher.subscribe(request.channel_id, key)
+    except ChannelUnreachable:
+        return Reply(
+            invite_needed_message(command=deps.slash_command), REPLACE, outcome="not_in_channel"
+        )
+    label = deps.account_label(key)
+    answer = watch_answer(
+        account=label,
+        new=status.new,
+        rules=status.rules,
+        open_incidents=status.open_incidents,
+        view=View(time.time(), label, region=key or None),
+        command=deps.slash_command,
+    )
+    return Reply(answer, REPLACE, outcome="started" if status.new else "ok")
 
 
 def _lookup_reply(deps: ListenerDeps, found: Lookup) -> Reply:

@@ -10,11 +10,12 @@ from slack_bolt import Ack
 from bot.services import BackupService, Found
 from bot.services.agent_query import AgentQuery
 from bot.slack import blocks
-from bot.slack.blocks.common import Message
+from bot.slack.blocks.common import Message, account_phrase
 from bot.slack.jobs import Jobs, Reply
 from bot.slack.replies import EPHEMERAL_NEW, REPLACE
 from bot.slack.request import SlackRequest
 from bot.wakeup import Requester, WakeupCoordinator
+from bot.watch import Watcher
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class ListenerDeps:
     wakeups: WakeupCoordinator
     jobs: Jobs
     slash_command: str
+    watcher: Watcher
 
     def start_agents(
         self,
@@ -78,6 +80,11 @@ class ListenerDeps:
             self.jobs.audit(request, outcome)
         else:
             self.jobs.start(request, lambda: Reply(message, EPHEMERAL_NEW, outcome=outcome))
+
+    def account_label(self, key: str) -> str:
+        """How messages name an account: what calls told us, never a call to learn it."""
+        known = self.service.known(key)
+        return account_phrase(known.account_id, known.region)
 
     def agent_reply(self, found: Found) -> Reply:
         return Reply(
