@@ -139,13 +139,21 @@ def check_account(
         return
     with client:
         if account.uses_identity:
-            yield from _identity_account(client, account, extra_regions)
+            setting = (
+                f"accounts.{account.name}.region in ACCOUNTS_FILE"
+                if settings.accounts.source is not None
+                else "RACKSPACE_REGION"
+            )
+            yield from _identity_account(client, account, extra_regions, setting)
         else:
             yield from _direct_account(client, account, extra_regions)
 
 
 def _identity_account(
-    client: BackupApiClient, account: AccountConfig, extra_regions: tuple[str, ...]
+    client: BackupApiClient,
+    account: AccountConfig,
+    extra_regions: tuple[str, ...],
+    region_setting: str,
 ) -> Iterator[Check]:
     subject = f"account {account.name}"
     identity = f"Rackspace Identity at {account.identity_url}"
@@ -168,18 +176,20 @@ def _identity_account(
     regions: list[str | None] = [account.region]
     regions += [r for r in extra_regions if r != account.region]
     for region in regions:
-        yield from _region(client, account, region)
+        setting = region_setting if region == account.region else "WATCH_CHANNEL_IDS"
+        yield from _region(client, account, region, setting)
 
 
-def _region(client: BackupApiClient, account: AccountConfig, region: str | None) -> Iterator[Check]:
+def _region(
+    client: BackupApiClient, account: AccountConfig, region: str | None, setting: str
+) -> Iterator[Check]:
     label = region or "default"
     subject = f"account {account.name}, region {label}"
     try:
         regional = client if region == account.region else client.for_region(region)
         endpoint = regional.endpoint()
     except RegionNotFoundError as exc:
-        where = "the region in the accounts file" if account.secret_from else "RACKSPACE_REGION"
-        yield Check(False, f"{subject}: endpoint", f"{exc} {exc.hint} (fix {where})")
+        yield Check(False, f"{subject}: endpoint", f"{exc} {exc.hint} (fix {setting})")
         return
     except BackupApiError as exc:
         yield Check(False, f"{subject}: endpoint", f"{exc} {exc.hint}")

@@ -85,8 +85,25 @@ def test_an_unknown_region_fails_its_endpoint_with_the_regions_that_exist(
     assert result.line("ok   account prod: authentication:")
     line = result.line("FAIL account prod, region LON: endpoint:")
     assert "no Cloud Backup endpoint in LON; it has DFW, HKG, IAD, ORD, SYD" in line
-    assert "Use one of: DFW, HKG, IAD, ORD, SYD." in line
+    assert line.endswith(
+        "Use one of: DFW, HKG, IAD, ORD, SYD. (fix accounts.prod.region in ACCOUNTS_FILE)"
+    )
     assert result.failures() == [line]
+
+
+def test_a_watched_region_the_account_lacks_names_watch_channel_ids(
+    setup: Setup, doctor: RunDoctor
+) -> None:
+    result = doctor(WATCH_CHANNEL_IDS="C0PROD:LON,C0LAB:ORD")
+    assert result.line("ok   account prod, region DFW: list call:")
+    line = result.line("FAIL account prod, region LON: endpoint:")
+    assert line.endswith("(fix WATCH_CHANNEL_IDS)")
+    assert result.line("FAIL account lab, region ORD: endpoint:").endswith(
+        "a direct endpoint cannot switch regions: drop the region there, or use a username and"
+        " API key for this account"
+    )
+    assert len(result.failures()) == 2
+    assert result.code == 1
 
 
 def test_an_unreachable_endpoint_fails_with_what_to_check(
