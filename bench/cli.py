@@ -21,6 +21,7 @@ from bench import (
     scenario_debug_log,
     scenario_idle,
     scenario_list,
+    scenario_metrics,
     scenario_render,
     scenario_wakeup,
 )
@@ -29,6 +30,7 @@ from bench.figures import Scenario, ScenarioResult, report, table
 SCENARIOS: tuple[Scenario, ...] = (
     scenario_ack.SCENARIO,
     scenario_debug_log.SCENARIO,
+    scenario_metrics.SCENARIO,
     scenario_list.SCENARIO,
     scenario_wakeup.SCENARIO,
     scenario_render.SCENARIO,

@@ -18,6 +18,7 @@ RUN_TIMEOUT = 90.0
 KEY_FIGURES = {
     "ack": {"ack latency p50", "ack latency p99", "ack latency max", "no ack within 3 s"},
     "debug_log": {"ack latency p50 at DEBUG", "ack latency p99 at DEBUG"},
+    "metrics": {"ack latency p50 with metrics", "ack latency p99 with metrics"},
     "list": {"N=3: time to the list", "N=3: time in API round trips"},
     "wakeup": {"wakeupagents calls", "follow-ups delivered", "follow-ups duplicated or misplaced"},
     "render": {"render p50", "render max", "pages over Slack's limits"},
