@@ -32,9 +32,13 @@ DEMO_BOT_SETTINGS: Mapping[str, str] = {
     "WAKEUP_CHECK_AFTER": "2",
     "WAKEUP_CHECK_EVERY": "1",
     "WAKEUP_GIVE_UP_AFTER": "12",
+    "WATCH_CHANNEL_IDS": "C0OPS",
+    "WATCH_INTERVAL": "5",
 }
 """Bot settings for the demo; each can be overridden by an environment variable of its name."""
 
+FIRST_SWEEP_WAIT = 10.0
+"""How long the demo waits for the watch's first sweep before the first line."""
 ANSWER_WAIT = 15.0
 """How long the prompt waits for the bot's answer before letting the person type again."""
 
@@ -49,7 +53,13 @@ Type a slash command as you would in Slack, or press a button:
   /backup agents web status:offline    filter by words, dc:, status:, region:
   /backup agent web1                   one agent, with Refresh and Wake up buttons
   /backup wakeup                       wake the agents; the channel hears when they are up
+  /backup report                       the watch's report of the account, now
   click 2                              press button [2]
+  sim backup reporting-old             the simulator records a backup: its incident resolves
+  sim disable web1 | sim enable web1   turn an agent's backups off or on
+  sim power-off web2 | sim power-on web2
+  wait 6                               let the bot work for 6 s (a sweep runs every 5 s)
+#ops watches the account: stale and disabled backups are posted, updated and resolved.
 Buttons are numbered across the whole session: a number always means the same button.
 help shows this again; quit, exit, Ctrl-D or Ctrl-C leave."""
 
@@ -73,6 +83,8 @@ def banner(stack: LocalStack, person: Person, log_path: Path) -> str:
             f"  Wake-ups              checked after {settings.wakeup_check_after:g} s,"
             f" then every {settings.wakeup_check_every:g} s, given up after"
             f" {settings.wakeup_give_up_after:g} s",
+            f"  Watch                 #{person.channel_name} watches the account; a sweep every"
+            f" {settings.watch_interval:g} s",
             f"You are @{person.user_name} ({person.user_id})"
             f" in #{person.channel_name} ({person.channel_id}).",
         ]
@@ -113,6 +125,7 @@ def run_demo(
         try:
             with Session(stack, screen) as session:
                 screen.say(banner(stack, session.person, log_path))
+                session.settle_watch(FIRST_SWEEP_WAIT)
                 if script is None:
                     screen.say(HELP + "\n")
                     return _interactive(session, screen, sys.stdin)
@@ -130,7 +143,10 @@ def _script_actions(script: list[str]) -> list[Action] | None:
     valid = [action for action in actions if action is not None]
     for number, (line, action) in enumerate(zip(script, actions, strict=True), start=1):
         if action is None:
-            _error(f"--script line {number}: expected `/backup …` or `click N`, got {line!r}")
+            _error(
+                f"--script line {number}: expected `/backup …`, `click N`, "
+                f"`sim VERB AGENT` or `wait N`, got {line!r}"
+            )
     return valid if len(valid) == len(actions) else None
 
 

@@ -28,6 +28,7 @@ from bot.devtools.fake_slack import Message
 from bot.devtools.local_stack import LocalStack
 from bot.devtools.slack_sender import SentRequest
 from bot.logs import audit_logger
+from bot.simulator import Simulator
 from bot.slack.action_ids import WAKEUP_ACTIONS, ActionId
 from bot.slack.commands import WakeupCommand, parse_command
 
@@ -35,6 +36,10 @@ WATCH_INTERVAL = 0.25
 """How often the watcher looks up from waiting for messages, to notice it should stop."""
 
 _CLICK = re.compile(r"click\s+(\d+)", re.IGNORECASE)
+_SIM = re.compile(r"sim\s+(\S+)\s+(.+)", re.IGNORECASE)
+_WAIT = re.compile(r"wait\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
+MAX_WAIT = 60.0
+"""A script's ``wait N`` pauses at most this long."""
 _SHOWN_BODY = 200
 
 
@@ -62,17 +67,61 @@ class Click:
     number: int
 
 
-Action = SlashCommand | Click
+@dataclass(frozen=True)
+class SimChange:
+    """A change to the simulated account (``sim backup web1``), so the watch has news."""
+
+    verb: str
+    agent: str
+
+
+SIM_VERBS: dict[str, str] = {
+    "backup": "records a successful backup now",
+    "disable": "turns the agent's backups off",
+    "enable": "turns them back on",
+    "power-off": "powers its server off (it never wakes)",
+    "power-on": "powers it back on",
+}
+
+
+@dataclass(frozen=True)
+class Wait:
+    """``wait 6``: let the bot work (a sweep, a follow-up) before the next line."""
+
+    seconds: float
+
+
+Action = SlashCommand | Click | SimChange | Wait
 
 
 def parse_line(line: str) -> Action | None:
-    """`/cmd text` or `click N`; None for anything else."""
+    """`/cmd text`, `click N`, `sim VERB AGENT` or `wait N`; None for anything else."""
     line = line.strip()
     if line.startswith("/") and len(line) > 1:
         command, _, text = line.partition(" ")
         return SlashCommand(command, text.strip())
+    wait = _WAIT.fullmatch(line)
+    if wait is not None:
+        return Wait(min(float(wait[1]), MAX_WAIT))
+    sim = _SIM.fullmatch(line)
+    if sim is not None and sim[1].lower() in SIM_VERBS:
+        return SimChange(sim[1].lower(), sim[2].strip())
     match = _CLICK.fullmatch(line)
     return Click(int(match[1])) if match else None
+
+
+def apply_sim_change(simulator: Simulator, change: SimChange) -> str:
+    """Make the change in the simulator; a sentence saying what happened."""
+    try:
+        if change.verb == "backup":
+            simulator.record_backup(change.agent)
+        elif change.verb in ("disable", "enable"):
+            simulator.set_disabled(change.agent, change.verb == "disable")
+        else:
+            simulator.set_powered(change.agent, change.verb == "power-on")
+    except LookupError as exc:
+        return f"The simulator has no such agent: {exc}"
+    return f"Simulator: {change.agent} {SIM_VERBS[change.verb]}; the next sweep will see it."
 
 
 def ack_message(sent: SentRequest, person: Person) -> Message | None:
@@ -101,7 +150,8 @@ def ack_message(sent: SentRequest, person: Person) -> Message | None:
 
 
 def _in_channel(message: Message) -> bool:
-    return message.response_type == "in_channel"
+    """A channel message answering a request (a follow-up, a share), not a watch post."""
+    return message.response_type == "in_channel" and message.via == "response_url"
 
 
 class _AuditLines(logging.Handler):
@@ -173,6 +223,13 @@ class Session:
 
     def run(self, action: Action, *, label: str, answer_timeout: float) -> str | None:
         """Send one line and wait up to `answer_timeout` for its answer; a problem, or None."""
+        if isinstance(action, SimChange):
+            self._screen.say(apply_sim_change(self._stack.simulator, action))
+            return None
+        if isinstance(action, Wait):
+            self._stopping.wait(action.seconds)
+            self.catch_up()
+            return None
         target = self._target(action)
         if target is None:
             return f"there is no such button ({self._screen.button_count} shown so far)"
@@ -205,6 +262,14 @@ class Session:
             self.catch_up()
         return []
 
+    def settle_watch(self, timeout: float) -> None:
+        """Wait for a sweep of every watched account, so its posts come before the prompt."""
+        watcher = self._stack.bot.watcher
+        for key in watcher.accounts():
+            with contextlib.suppress(Exception):
+                watcher.sweep_now(key).result(timeout=timeout)
+        self.catch_up()
+
     def catch_up(self) -> None:
         """Show every message the Slack stand-in received that is not on screen yet."""
         with self._screen.holding():
@@ -235,7 +300,7 @@ class Session:
             channel_name=person.channel_name,
         )
 
-    def _target(self, action: Action) -> SlashCommand | Button | None:
+    def _target(self, action: SlashCommand | Click) -> SlashCommand | Button | None:
         if isinstance(action, SlashCommand):
             return action
         self.catch_up()

@@ -140,6 +140,10 @@ def _audience(view: Message, ctx: _Context) -> list[str]:
         lines.append(_style("✕ deletes the original message", "dim", ctx.color))
     elif view.replace_original:
         lines.append(_style("↻ replaces the original message", "dim", ctx.color))
+    if view.thread_ts:
+        lines.append(
+            _style(f"↳ a reply in the thread of message {view.thread_ts}", "dim", ctx.color)
+        )
     return lines
 
 

@@ -11,8 +11,11 @@ FAST_WAKEUPS = {
     "WAKEUP_CHECK_AFTER": "0.1",
     "WAKEUP_CHECK_EVERY": "0.1",
     "WAKEUP_GIVE_UP_AFTER": "0.6",
+    "WATCH_CHANNEL_IDS": "",
 }
-"""The built-in data has a powered-off agent, so every wake-up ends by giving up: keep it short."""
+"""The built-in data has a powered-off agent, so every wake-up ends by giving up: keep it short.
+No channel watches by default here, so the button numbers are those of the lines under test
+(``test_demo_watch.py`` shows the watch)."""
 
 FOLLOW_UP = "I woke the agents"
 

@@ -119,6 +119,8 @@ def test_bot_settings_defaults_and_environment_overrides() -> None:
         "WAKEUP_CHECK_AFTER": "2",
         "WAKEUP_CHECK_EVERY": "1",
         "WAKEUP_GIVE_UP_AFTER": "12",
+        "WATCH_CHANNEL_IDS": "C0OPS",
+        "WATCH_INTERVAL": "5",
     }
     overridden = bot_settings({"WAKEUP_GIVE_UP_AFTER": "5", "SLACK_BOT_TOKEN": "xoxb-not-taken"})
     assert overridden["WAKEUP_GIVE_UP_AFTER"] == "5"
