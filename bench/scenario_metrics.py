@@ -21,7 +21,7 @@ from bot.simulator import SimulatorConfig
 
 METRICS_LIMIT = 1.05
 """Metrics may cost at most this much of the ack p99 without them."""
-ROUNDS = 2
+ROUNDS = 3
 SETTINGS = ("off", "on")
 
 
