@@ -93,6 +93,11 @@ class Settings:
     wakeup_check_every: float = 5.0
     wakeup_give_up_after: float = 60.0
     state_path: Path = Path("backup-bot-state.sqlite3")
+    state_url: Secret = field(default_factory=lambda: Secret(""))
+    """PostgreSQL (psycopg conninfo or URL) for every durable state; empty: SQLite at
+    ``state_path``. A Secret: the URL may carry a password."""
+    state_lease: float = 15.0
+    """How long a claim on timed work (a wake-up, a follow-up, a sweep) lasts unrenewed."""
     allowed_channel_ids: frozenset[str] = frozenset()
     wakeup_allowed_user_ids: frozenset[str] = frozenset()
     worker_threads: int = 16
@@ -133,6 +138,7 @@ class Settings:
             self.slack_app_token,
             self.rackspace_api_key,
             self.backup_auth_token,
+            self.state_url,
         )
         found = [s.reveal() for s in candidates if s]
         return found + [s for s in self.accounts.secrets() if s not in found]
@@ -284,6 +290,8 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
         wakeup_check_every=r.duration("WAKEUP_CHECK_EVERY", 5.0, minimum=0.01),
         wakeup_give_up_after=r.duration("WAKEUP_GIVE_UP_AFTER", 60.0),
         state_path=Path(r.text("STATE_PATH", "backup-bot-state.sqlite3")),
+        state_url=r.secret("STATE_URL"),
+        state_lease=r.duration("STATE_LEASE", 15.0, minimum=0.1),
         allowed_channel_ids=r.ids("ALLOWED_CHANNEL_IDS"),
         wakeup_allowed_user_ids=r.ids("WAKEUP_ALLOWED_USER_IDS"),
         worker_threads=r.integer("WORKER_THREADS", 16),
@@ -307,6 +315,7 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
         r.problems.append(
             f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {settings.log_level!r}"
         )
+    _check_state(settings, env, r.problems)
     accounts_file = r.text("ACCOUNTS_FILE")
     if accounts_file:
         settings = _with_accounts_file(settings, Path(accounts_file), env, r.problems)
@@ -317,6 +326,22 @@ def load_settings(env: Mapping[str, str], *, mode: Mode | None = None) -> Settin
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+def _check_state(s: Settings, env: Mapping[str, str], problems: list[str]) -> None:
+    """STATE_URL (PostgreSQL) or STATE_PATH (SQLite): one store, so never both."""
+    url = s.state_url.reveal()
+    if url and env.get("STATE_PATH", "").strip():
+        problems.append(
+            "STATE_URL and STATE_PATH are both set: choose one (STATE_URL for PostgreSQL,"
+            " STATE_PATH for one process on SQLite)"
+        )
+    if url and not (url.startswith(("postgresql://", "postgres://")) or "=" in url):
+        # Never quote the value: it may hold a password.
+        problems.append(
+            "STATE_URL must be a PostgreSQL URL (postgresql://user:password@host:5432/db)"
+            " or a conninfo string (host=... dbname=...)"
+        )
 
 
 def _on_off(r: _Reader, name: str, *, default: bool) -> bool:
