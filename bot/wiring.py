@@ -28,8 +28,9 @@ from bot.slack.followup import Followups
 from bot.slack.jobs import Jobs
 from bot.slack.listeners import ListenerDeps
 from bot.slack.poster import WebClientPoster
-from bot.wakeup import Scheduler, SqliteWakeupStore, WakeupCoordinator, WakeupOutcome
-from bot.watch import SqliteWatchStore, Watcher, WatchSettings
+from bot.state import open_stores
+from bot.wakeup import Scheduler, WakeupCoordinator, WakeupOutcome, WakeupStore
+from bot.watch import Watcher, WatchSettings, WatchStore
 
 logger = logging.getLogger(__name__)
 WAKEUP_WORKERS = 4
@@ -46,10 +47,10 @@ class Bot:
     executor: BoundedExecutor
     wakeup_pool: BoundedExecutor
     scheduler: Scheduler
-    store: SqliteWakeupStore
+    store: WakeupStore
     wakeups: WakeupCoordinator
     watcher: Watcher
-    watch_store: SqliteWatchStore
+    watch_store: WatchStore
     delivery: Delivery
     metrics: Metrics | None = None
     """This bot's collectors (its own registry); None with METRICS=off."""
@@ -120,7 +121,8 @@ def build_bot(
     # One registry per bot, never prometheus_client's global one: two bots in one process
     # (the tests build several) must not count into, or collide in, the same collectors.
     metrics = Metrics() if settings.metrics else None
-    store = SqliteWakeupStore(settings.state_path)
+    stores = open_stores(settings)  # STATE_URL (PostgreSQL) or STATE_PATH (SQLite)
+    store = stores.wakeups
     client = build_client(
         identity_url=settings.rackspace_identity_url,
         username=settings.rackspace_username,
@@ -158,7 +160,7 @@ def build_bot(
         metrics.pool("work", executor)
         metrics.pool("wakeup", wakeup_pool)
     scheduler = Scheduler(wakeup_pool)
-    watch_store = SqliteWatchStore(settings.state_path)
+    watch_store = stores.watch
 
     def account_label(key: str) -> str:
         known = service.known(key)

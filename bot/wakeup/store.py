@@ -15,13 +15,14 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from bot.backup_api.models import Agent, AgentStatus, PublicKey
+from bot.state.sql import Connection
 from bot.wakeup.outcome import WakeupOutcome
 
 _MEMORY = ":memory:"
@@ -234,22 +235,16 @@ class WakeupStore(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteWakeupStore(WakeupStore):
-    """A SQLite file in WAL mode behind one connection and one lock.
+class SqlWakeupStore(WakeupStore):
+    """The wake-up store's SQL, shared by both engines; a subclass opens the transactions."""
 
-    Every commit is synced (``synchronous=FULL``): wake-ups are human-paced, and a lost
-    "delivered" mark would mean a duplicate message.
-    """
+    _keep_finished_for: float = _KEEP_FINISHED_FOR
 
-    def __init__(self, path: str | Path, *, keep_finished_for: float = _KEEP_FINISHED_FOR) -> None:
-        self._path = str(path)
-        self._keep_finished_for = keep_finished_for
-        self._lock = threading.Lock()
-        self._conn = _connect(self._path)
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        raise NotImplementedError
 
     def add_request(
         self, account_key: str, requester: Requester, *, started_at: float
@@ -262,12 +257,11 @@ class SqliteWakeupStore(WakeupStore):
             ).fetchone()
             joined = row is not None
             if row is None:
-                cursor = conn.execute(
-                    "INSERT INTO jobs (account_key, started_at) VALUES (?, ?)",
+                inserted = conn.execute(
+                    "INSERT INTO jobs (account_key, started_at) VALUES (?, ?) RETURNING id",
                     (account_key, started_at),
-                )
-                assert cursor.lastrowid is not None
-                job = Job(cursor.lastrowid, account_key, started_at, woken=False)
+                ).fetchone()
+                job = Job(inserted["id"], account_key, started_at, woken=False)
             else:
                 job = Job(row["id"], account_key, row["started_at"], bool(row["woken"]))
             conn.execute(
@@ -349,6 +343,24 @@ class SqliteWakeupStore(WakeupStore):
         with self._transaction() as conn:
             count: int = conn.execute(sql).fetchone()[0]
         return count
+
+
+class SqliteWakeupStore(SqlWakeupStore):
+    """A SQLite file in WAL mode behind one connection and one lock.
+
+    Every commit is synced (``synchronous=FULL``): wake-ups are human-paced, and a lost
+    "delivered" mark would mean a duplicate message.
+    """
+
+    def __init__(self, path: str | Path, *, keep_finished_for: float = _KEEP_FINISHED_FOR) -> None:
+        self._path = str(path)
+        self._keep_finished_for = keep_finished_for
+        self._lock = threading.Lock()
+        self._conn = _connect(self._path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -482,7 +494,7 @@ def _decode_outcome(text: str) -> WakeupOutcome:
     )
 
 
-def _follow_up_from_row(row: sqlite3.Row) -> FollowUp:
+def _follow_up_from_row(row: Any) -> FollowUp:
     return FollowUp(
         follow_up_id=row["id"],
         job_id=row["job_id"],

@@ -19,12 +19,13 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
+from bot.state.sql import Connection
 from bot.wakeup.store import StateStoreError, _connect
 from bot.watch.model import (
     AccountState,
@@ -173,17 +174,14 @@ _RESOLVED_SINCE = (
 )
 
 
-class SqliteWatchStore(WatchStore):
-    """One connection and one lock, WAL and ``synchronous=FULL`` like the wake-up store."""
+class SqlWatchStore(WatchStore):
+    """The watch store's SQL, shared by both engines; a subclass opens the transactions."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._path = str(path)
-        self._lock = threading.Lock()
-        self._conn = _connect(self._path)
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        raise NotImplementedError
 
     # -- subscriptions ------------------------------------------------------------------
 
@@ -348,7 +346,7 @@ class SqliteWatchStore(WatchStore):
                 self._apply_one(conn, key, transition, now)
 
     def _apply_one(
-        self, conn: sqlite3.Connection, account_key: str, transition: Transition, now: float
+        self, conn: Connection, account_key: str, transition: Transition, now: float
     ) -> None:
         if isinstance(transition, Open):
             i = transition.incident
@@ -383,20 +381,20 @@ class SqliteWatchStore(WatchStore):
                 (now, transition.reason, account_key, transition.key[0].value, transition.key[1]),
             )
         elif isinstance(transition, Announce):
-            cursor = conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO watch_announcements (account_key, at, appeared, disappeared)"
-                " VALUES (?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?) RETURNING id",
                 (
                     account_key,
                     now,
                     json.dumps([[a.agent_id, a.name] for a in transition.appeared]),
                     json.dumps([[a.agent_id, a.name] for a in transition.disappeared]),
                 ),
-            )
+            ).fetchone()
             conn.execute(
                 "INSERT INTO watch_announcement_deliveries (announcement_id, channel_id)"
                 " SELECT ?, channel_id FROM watch_subscriptions WHERE account_key = ?",
-                (cursor.lastrowid, account_key),
+                (inserted["id"], account_key),
             )
 
     # -- incidents ----------------------------------------------------------------------
@@ -489,13 +487,12 @@ class SqliteWatchStore(WatchStore):
         pages: int = 1,
     ) -> int:
         with self._transaction() as conn:
-            cursor = conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO watch_messages (channel_id, account_key, kind, created_at, page,"
-                " pages) VALUES (?, ?, ?, ?, ?, ?)",
+                " pages) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (channel_id, account_key, kind, now, page, pages),
-            )
-            message_id = cursor.lastrowid
-            assert message_id is not None
+            ).fetchone()
+            message_id: int = inserted["id"]
             conn.executemany(
                 "INSERT INTO watch_message_items (message_id, incident_id) VALUES (?, ?)",
                 [(message_id, incident_id) for incident_id in incident_ids],
@@ -597,6 +594,19 @@ class SqliteWatchStore(WatchStore):
             conn.execute("DELETE FROM watch_announcements WHERE at < ?", (before,))
             return cursor.rowcount
 
+
+class SqliteWatchStore(SqlWatchStore):
+    """One connection and one lock, WAL and ``synchronous=FULL`` like the wake-up store."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        self._lock = threading.Lock()
+        self._conn = _connect(self._path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
@@ -612,7 +622,7 @@ class SqliteWatchStore(WatchStore):
                 raise StateStoreError(f"Watch state store {self._path} failed: {exc}") from exc
 
 
-def _incident(r: sqlite3.Row) -> Incident:
+def _incident(r: Any) -> Incident:
     return Incident(
         incident_id=r["id"],
         account_key=r["account_key"],
