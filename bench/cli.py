@@ -24,6 +24,7 @@ from bench import (
     scenario_metrics,
     scenario_render,
     scenario_wakeup,
+    scenario_watch,
 )
 from bench.figures import Scenario, ScenarioResult, report, table
 
@@ -35,6 +36,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     scenario_wakeup.SCENARIO,
     scenario_render.SCENARIO,
     scenario_idle.SCENARIO,
+    scenario_watch.SCENARIO,
 )
 DEFAULT_OUTPUT = Path(__file__).with_name("results.json")
 

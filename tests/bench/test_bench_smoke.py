@@ -23,6 +23,12 @@ KEY_FIGURES = {
     "wakeup": {"wakeupagents calls", "follow-ups delivered", "follow-ups duplicated or misplaced"},
     "render": {"render p50", "render max", "pages over Slack's limits"},
     "idle": {"RSS", "threads"},
+    "watch": {
+        "sweep in API round trips",
+        "ack latency p99 during the sweep",
+        "RSS cost of watching",
+        "list calls over the intervals",
+    },
 }
 FIGURE_KEYS = {"name", "unit", "ours", "baseline", "ratio", "target", "met"}
 
