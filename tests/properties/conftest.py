@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, settings
 DEFAULT_PROFILE = "properties"
 LONG_PROFILE = "long"
 PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
+LONG_TIMEOUT = 3600
+"""Seconds per test under the long profile, in place of the suite's 120 s per test."""
 
 _COMMON = {
     "deadline": None,
@@ -27,7 +29,7 @@ _COMMON = {
 }
 
 settings.register_profile(DEFAULT_PROFILE, max_examples=60, **_COMMON)
-settings.register_profile(LONG_PROFILE, max_examples=3000, **_COMMON)
+settings.register_profile(LONG_PROFILE, max_examples=1000, **_COMMON)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,3 +41,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("hypothesis_profile", default=None):
         return
     settings.load_profile(os.environ.get(PROFILE_VARIABLE) or DEFAULT_PROFILE)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under the long profile a property may run for many minutes; lift pytest-timeout's cap."""
+    if settings.get_current_profile_name() != LONG_PROFILE:
+        return
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.timeout(LONG_TIMEOUT))

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from bot.backup_api.models import Agent, AgentStatus
@@ -131,6 +131,7 @@ def test_any_page_of_any_fleet_is_within_every_limit(
     fetched_at: datetime,
     cache_ttl: float,
 ) -> None:
+    event("large fleet" if len(fleet) > 25 else "small fleet")
     unverified = {
         agent.id: reason for agent, reason in zip(fleet, unverified_reasons, strict=False)
     }
@@ -157,6 +158,7 @@ def test_every_matching_agent_is_reached_once_through_the_next_buttons(
     case: tuple[list[Agent], AgentQuery],
 ) -> None:
     fleet, query = case
+    event("large fleet" if len(fleet) > 25 else "small fleet")
     wanted = Counter(
         agent.id
         for agent in fleet

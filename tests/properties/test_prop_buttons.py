@@ -8,7 +8,9 @@ encoded.
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -29,6 +31,14 @@ page_values = st.builds(
 agent_values = st.builds(
     blocks.encode_agent_value, agent_ids, st.one_of(st.none(), st.sampled_from(DATACENTERS))
 )
+NEAR_MISSES = (
+    *("1:OR1", "1:12", "1:o_rd", "1:ORD:DFW", "1:ORD@", "1:ORD@prod", "1@Prod", "1@-x"),
+    *("1:ORD@p q", "1@prod@dev"),
+    *("1:ORD@" + "x" * 60, "١٢٣", "1\n", " 1 ", "0", "-1", "1" * 19, "1.0", "1e3", "0x1F"),
+    *('{"q":"","p":-1}', '{"q":"","p":1.0}', '{"q":"","p":true}', '{"q":1,"p":1}', '{"p":1}'),
+    *('{"q":"","p":1,"q":2}', '{"q":"a\\ud800","p":0}', "[]", "null", '"x"', "{"),
+)
+"""Values one edit away from what the bot writes."""
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text()),
     lambda children: st.one_of(
@@ -63,6 +73,7 @@ returned_values = st.one_of(
         lambda q, p: json.dumps({"q": q, "p": p}), hostile_text, st.integers(-(10**30), 10**30)
     ),
     st.builds(lambda i, r: f"{i}:{r}", st.integers(-5, 10**20), hostile_text),
+    st.sampled_from(NEAR_MISSES),
 )
 
 
@@ -145,3 +156,34 @@ def test_a_page_value_the_bot_writes_reads_back(query: AgentQuery, page: int) ->
 def test_an_agent_value_the_bot_writes_reads_back(agent_id: int, region: str | None) -> None:
     known = region.upper() if region is not None and region.upper() in DATACENTERS else None
     assert agent_button(blocks.encode_agent_value(agent_id, region)) == (agent_id, known)
+
+
+_ACCOUNT = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
+
+
+@more_examples(3)
+@given(returned_values)
+def test_an_agent_button_names_no_account_it_could_not_have_written(value: str) -> None:
+    try:
+        from bot.slack.action_ids import ActionId
+        from bot.slack.request import AgentButton, read_button
+    except ImportError:
+        return
+    read = read_button(ActionId.AGENT_REFRESH, value)
+    account = getattr(read, "account", None)
+    if isinstance(read, AgentButton) and account is not None:
+        assert _ACCOUNT.fullmatch(account)
+
+
+@given(agent_ids, st.one_of(st.none(), st.sampled_from(DATACENTERS)), st.data())
+def test_an_agent_value_with_its_account_reads_back(
+    agent_id: int, region: str | None, data: st.DataObject
+) -> None:
+    if "account" not in inspect.signature(blocks.encode_agent_value).parameters:
+        return
+    from bot.slack.action_ids import ActionId
+    from bot.slack.request import AgentButton, read_button
+
+    account = data.draw(st.one_of(st.none(), st.from_regex(_ACCOUNT, fullmatch=True)))
+    value = blocks.encode_agent_value(agent_id, region, account)  # type: ignore[call-arg]
+    assert read_button(ActionId.AGENT_WAKEUP, value) == AgentButton(agent_id, region, account)

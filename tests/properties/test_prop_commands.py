@@ -23,7 +23,7 @@ from bot.slack.commands import (
     parse_command,
 )
 from bot.slack.mrkdwn import escape
-from tests.properties.prop_strategies import MARKUP, any_char, any_text, hostile_text
+from tests.properties.prop_strategies import MARKUP, any_char, any_text, hostile_text, more_examples
 
 COMMAND_TYPES = (HelpCommand, AgentsCommand, AgentCommand, WakeupCommand, InvalidCommand)
 
@@ -32,6 +32,7 @@ every_char = st.characters(exclude_categories=[])
 
 command_words = st.one_of(
     st.sampled_from(["agents", "AGENTS", "agent", "Agent", "wakeup", "help", "agnets", "wake"]),
+    st.sampled_from(["agents", "agent", "wakeup", "“agents”", '"agent"', "&lt;agents"]),
     hostile_text,
 )
 option_tokens = st.one_of(
@@ -41,9 +42,10 @@ option_tokens = st.one_of(
     ).map(":".join),
     st.text(st.sampled_from('"“”&amp;lt; :'), max_size=8),
 )
-typed_texts = st.lists(
-    st.one_of(command_words, option_tokens, st.sampled_from(MARKUP)), max_size=12
-).map(" ".join)
+typed_texts = st.tuples(
+    command_words, st.lists(st.one_of(hostile_text, option_tokens, st.sampled_from(MARKUP)))
+).map(lambda parts: " ".join([parts[0], *parts[1]]))
+"""A subcommand (or something like one), then words and options."""
 command_texts = st.one_of(
     st.text(every_char),
     st.text(any_char, min_size=400, max_size=1200),
@@ -54,14 +56,22 @@ command_texts = st.one_of(
 
 # Canonical spellings: words of letters, digits and a little punctuation, options as the
 # bot writes them.
-canonical_words = st.text(
-    st.characters(categories=["L", "N"], include_characters="-._/@", exclude_characters=":"),
-    min_size=1,
-    max_size=12,
+canonical_words = st.one_of(
+    st.text(st.characters(categories=["L", "N"], include_characters="-._/@"), min_size=1),
+    st.text(st.characters(categories=["L", "N"], include_characters=" -._/@:"), min_size=1).filter(
+        str.strip
+    ),
+    st.sampled_from(["web:01", "fe80::1", "dc:DFW", "status:online", "a b", "x:"]),
 )
+"""Words as the bot writes them: those with spaces or shaped like an option get quoted."""
+plain_words = st.text(
+    st.characters(categories=["L", "N"], include_characters="-._/@"), min_size=1, max_size=12
+)
+"""Words that need no quotes, as an agent's name or id is usually typed."""
 datacenters = st.sampled_from(DATACENTERS)
 
 
+@more_examples(5)
 @given(command_texts)
 def test_any_text_gives_a_command_or_a_clear_answer(text: str) -> None:
     parsed = parse_command(text)
@@ -77,6 +87,7 @@ def test_any_text_gives_a_command_or_a_clear_answer(text: str) -> None:
         assert region is None or region in DATACENTERS
 
 
+@more_examples(5)
 @given(any_text)
 def test_text_over_the_limit_is_refused_with_its_length(text: str) -> None:
     padded = "agents " + "x" * MAX_COMMAND_LENGTH + text
@@ -85,6 +96,7 @@ def test_text_over_the_limit_is_refused_with_its_length(text: str) -> None:
     assert str(MAX_COMMAND_LENGTH) in parsed.message
 
 
+@more_examples(5)
 @given(command_texts, st.integers(0, 10_000))
 def test_a_parsed_query_comes_back_unchanged_through_a_paging_button(text: str, page: int) -> None:
     parsed = parse_command("agents " + text)
@@ -98,6 +110,7 @@ def test_a_parsed_query_comes_back_unchanged_through_a_paging_button(text: str, 
     assert decoded[1] == page
 
 
+@more_examples(5)
 @given(
     words=st.lists(canonical_words, max_size=5),
     dc=st.one_of(st.none(), datacenters),
@@ -113,9 +126,8 @@ def test_canonical_agents_spellings_round_trip(
     assert parse_command(f"AGENTS  {text}  ") == AgentsCommand(query)
 
 
-@given(
-    ref=st.lists(canonical_words, min_size=1, max_size=4), region=st.one_of(st.none(), datacenters)
-)
+@more_examples(5)
+@given(ref=st.lists(plain_words, min_size=1, max_size=4), region=st.one_of(st.none(), datacenters))
 def test_canonical_agent_and_wakeup_spellings_round_trip(
     ref: list[str], region: str | None
 ) -> None:

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,7 +83,8 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-"""Any value ``json.loads`` can return (it reads ``NaN`` and ``Infinity`` too)."""
+"""Any value ``json.loads`` can return (it reads ``NaN`` and ``Infinity`` too, and integers
+of up to 4,300 digits)."""
 
 junk_records = st.one_of(
     json_values,
@@ -207,7 +209,7 @@ def test_any_json_record_gives_an_agent_or_none(record: object) -> None:
         assert [w for w in warnings if w.getMessage().startswith("Skipping")]
 
 
-@more_examples(5)
+@more_examples(3)
 @given(st.integers(1, 10**18), st.dictionaries(st.sampled_from(WIRE_FIELDS[1:]), json_values))
 def test_junk_in_any_field_never_loses_the_agent(agent_id: int, fields: dict[str, Any]) -> None:
     agent = parse_agent({"MachineAgentId": agent_id, **fields})
@@ -215,24 +217,48 @@ def test_junk_in_any_field_never_loses_the_agent(agent_id: int, fields: dict[str
     assert agent.id == agent_id
 
 
-@more_examples(5)
-@given(st.integers(1, 10**18), st.sampled_from(WIRE_FIELDS[1:]), json_values)
+EDGES: dict[str, list[object]] = {
+    "Status": ["", " ", "ONLINE", "online\n", "Offline ", 0, True],
+    "BackupVaultSize": [
+        *(10**400, 1.8e302, -1.0, float("nan"), float("inf"), "9" * 400, "1e3 MB", "-3 KB"),
+        *(" 12 GiB ", "35.3", "1.5 TiB", "0 PB", "12 XB", "", True),
+    ],
+    "TimeOfLastSuccessfulBackup": [
+        *("/Date(-62135596800000)/", "/Date(99999999999999999)/", "/Date(-9)/", "0001-01-01"),
+        *("\\/Date(0+0100)\\/", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"),
+        *("2024-02-30", "", " ", "now", 0),
+    ],
+    "PublicKey": [
+        *({}, [], "key", {"ModulusHex": 10**4000}, {"ExponentHex": 9528}, None),
+        *({"ModulusHex": {"x": 1}, "ExponentHex": [1]}, {"ExponentHex": True}),
+    ],
+    **{flag: ["", " ", "TRUE", "yes", "1", 1, 0, "false ", None] for flag in FLAG_FIELDS},
+}
+"""Values at the edges of each field's reader, tried far more often than chance would."""
+GENERIC_EDGES: list[object] = ["", " ", "\x00", "None", 0, -1, 10**400, 1e308, [], {}, True]
+
+
+@more_examples(3)
+@pytest.mark.parametrize("field", WIRE_FIELDS[1:])
+@given(agent_id=st.integers(1, 10**18), data=st.data())
 def test_any_value_in_one_field_never_loses_the_agent(
-    agent_id: int, field: str, value: object
+    field: str, agent_id: int, data: st.DataObject
 ) -> None:
+    edges = st.sampled_from(EDGES.get(field, GENERIC_EDGES))
+    value = data.draw(st.one_of(json_values, edges), label=field)
     agent = parse_agent({"MachineAgentId": agent_id, field: value})
     assert agent is not None
     assert agent.id == agent_id
 
 
-@more_examples(5)
+@more_examples(2)
 @given(valid_records())
 def test_every_wire_spelling_reads_as_its_agent(case: tuple[dict[str, Any], Agent]) -> None:
     record, expected = case
     assert parse_agent(record) == expected
 
 
-@more_examples(2)
+@more_examples(1)
 @given(
     valid=st.lists(valid_records(), max_size=8),
     junk=st.lists(junk_records, max_size=8),
