@@ -201,6 +201,7 @@ def build_bot(
         delivery_backoff_max=policy.followup_backoff_max,
         delivery_attempts=policy.followup_attempts,
         metrics=metrics,
+        lease=settings.state_lease,
     )
     jobs = Jobs(executor, slack_delivery, metrics)
     deps = ListenerDeps(

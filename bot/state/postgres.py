@@ -154,6 +154,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (announcement_id, channel_id)
         )""",
     ),
+    # Version 3: who holds a job or a follow-up, and until when.
+    tuple(
+        f"ALTER TABLE {table} ADD COLUMN {column}"
+        for table in ("jobs", "follow_ups")
+        for column in ("owner TEXT", f"lease_until {_TIME}")
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -328,8 +334,20 @@ class PostgresWakeupStore(SqlWakeupStore):
     def close(self) -> None:
         self._state.close()
 
+    _lock_jobs = " FOR UPDATE SKIP LOCKED"
+    _lock_follow_ups = " FOR UPDATE OF f SKIP LOCKED"
+
+    def _claimable(self, alias: str, owner: str, now: float) -> tuple[str, tuple[Any, ...]]:
+        return f"({alias}owner IS NULL OR {alias}lease_until < ?)", (now,)
+
     def add_request(
-        self, account_key: str, requester: Requester, *, started_at: float
+        self,
+        account_key: str,
+        requester: Requester,
+        *,
+        started_at: float,
+        owner: str | None = None,
+        lease_until: float | None = None,
     ) -> tuple[Job, bool]:
         # Another instance may insert the account's job at the same moment: the partial
         # unique index decides, and the loser joins. The joined row is locked FOR SHARE so a
@@ -337,10 +355,11 @@ class PostgresWakeupStore(SqlWakeupStore):
         for _ in range(5):
             with self._transaction() as conn:
                 row = conn.execute(
-                    "INSERT INTO jobs (account_key, started_at) VALUES (?, ?)"
+                    "INSERT INTO jobs (account_key, started_at, owner, lease_until)"
+                    " VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (account_key) WHERE finished_at IS NULL DO NOTHING"
                     " RETURNING id, started_at, woken",
-                    (account_key, started_at),
+                    (account_key, started_at, owner, lease_until),
                 ).fetchone()
                 joined = row is None
                 if row is None:

@@ -10,9 +10,12 @@ keeps a job's POST, its checks and each delivery from running twice.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from functools import partial
@@ -106,8 +109,10 @@ class WakeupCoordinator:
         delivery_backoff_max: float = 300.0,
         delivery_attempts: int = 20,
         metrics: Metrics | None = None,
+        owner: str | None = None,
+        lease: float = 15.0,
     ) -> None:
-        if check_every <= 0 or delivery_attempts < 1:
+        if check_every <= 0 or delivery_attempts < 1 or lease <= 0:
             raise ValueError("check_every must be positive and delivery_attempts at least 1")
         self._store = store
         self._scheduler = scheduler
@@ -127,17 +132,28 @@ class WakeupCoordinator:
         self._metrics = metrics
         self._serving = False
         self._closed = False
+        # Several instances share a store: a chain runs only while this instance holds its
+        # row's lease, renewed every third of it; a lost lease stops the chain.
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lease = lease
+        self._held_lock = threading.Lock()
+        self._held_jobs: set[int] = set()
+        self._held_follow_ups: set[int] = set()
 
     def request(self, account_key: str, requester: Requester) -> bool:
         """Record the request and return at once; True when it joined a running wake-up."""
         self._serving = True
-        job, joined = self._store.add_request(account_key, requester, started_at=self._clock())
+        now = self._clock()
+        job, joined = self._store.add_request(
+            account_key, requester, started_at=now, owner=self.owner, lease_until=now + self._lease
+        )
         if self._metrics is not None:
             (self._metrics.wakeups_joined if joined else self._metrics.wakeups_started).inc()
         if joined:
             logger.info("Wake-up job %d (%s): joined by %s", job.job_id, account_key, requester)
         else:
             logger.info("Wake-up job %d (%s): started by %s", job.job_id, account_key, requester)
+            self._hold(jobs=[job.job_id])
             self._run_soon(partial(self._wake_step, job))
         return joined
 
@@ -146,18 +162,27 @@ class WakeupCoordinator:
         if self._serving:
             raise RuntimeError("resume() must be called once, before the first request()")
         self._serving = True
-        # Read both lists before starting anything: a resumed job that finishes quickly
-        # would otherwise have its follow-ups picked up twice.
-        jobs = self._store.active_jobs()
-        follow_ups = self._store.undelivered_follow_ups()
+        count = self._take_over()
+        if self._store.shared:
+            self._run_at(self._clock() + self._lease / 3, self._tick)
+        return count
+
+    def _take_over(self) -> int:
+        """Claim what nobody holds (a dead instance's work, or a previous run's) and run it."""
+        # Both lists are claimed in one go before starting anything: a resumed job that
+        # finishes quickly would otherwise have its follow-ups picked up twice.
         now = self._clock()
+        jobs, follow_ups = self._store.claim(self.owner, now=now, lease=self._lease)
+        if not jobs and not follow_ups:
+            return 0
+        self._hold(jobs=[j.job_id for j in jobs], follow_ups=[f.follow_up_id for f in follow_ups])
         for job in jobs:
             if job.woken:
                 first = max(now, job.started_at + self._check_after)
                 self._run_at(first, partial(self._check_step, job, _Seen()))
             else:
                 # The POST may never have happened: send it again and count from now.
-                self._store.restart_job(job.job_id, started_at=now)
+                self._store.restart_job(job.job_id, started_at=now, owner=self.owner)
                 self._run_soon(partial(self._wake_step, replace(job, started_at=now)))
         for follow_up in follow_ups:
             self._run_at(follow_up.next_attempt_at or now, partial(self._deliver_step, follow_up))
@@ -165,6 +190,45 @@ class WakeupCoordinator:
             "Resumed %d wake-up jobs and %d undelivered follow-ups", len(jobs), len(follow_ups)
         )
         return len(jobs) + len(follow_ups)
+
+    def _tick(self) -> None:
+        """Renew what this instance holds, take over what another let lapse, come again."""
+        if self._closed:
+            return
+        try:
+            with self._held_lock:
+                jobs, follow_ups = set(self._held_jobs), set(self._held_follow_ups)
+            if jobs or follow_ups:
+                kept_jobs, kept_follow_ups = self._store.renew(
+                    self.owner, jobs, follow_ups, until=self._clock() + self._lease
+                )
+                lost = (jobs - kept_jobs) | (follow_ups - kept_follow_ups)
+                if lost:
+                    logger.warning("Wake-up leases lost to another instance: %s", sorted(lost))
+                self._release(jobs=jobs - kept_jobs, follow_ups=follow_ups - kept_follow_ups)
+            self._take_over()
+        except Exception as exc:  # the store is away: try again next time
+            logger.warning("Wake-up lease renewal failed: %s", exc)
+        finally:
+            self._run_at(self._clock() + self._lease / 3, self._tick)
+
+    def _hold(self, *, jobs: Sequence[int] = (), follow_ups: Sequence[int] = ()) -> None:
+        with self._held_lock:
+            self._held_jobs.update(jobs)
+            self._held_follow_ups.update(follow_ups)
+
+    def _release(self, *, jobs: Iterable[int] = (), follow_ups: Iterable[int] = ()) -> None:
+        with self._held_lock:
+            self._held_jobs.difference_update(jobs)
+            self._held_follow_ups.difference_update(follow_ups)
+
+    def _holds_job(self, job_id: int) -> bool:
+        with self._held_lock:
+            return job_id in self._held_jobs
+
+    def _holds_follow_up(self, follow_up_id: int) -> bool:
+        with self._held_lock:
+            return follow_up_id in self._held_follow_ups
 
     def active_jobs(self) -> int:
         return self._store.count_active_jobs()
@@ -187,7 +251,7 @@ class WakeupCoordinator:
             self._scheduler.call_later(max(0.0, when - self._clock()), step)
 
     def _wake_step(self, job: Job) -> None:
-        if self._closed:
+        if self._closed or not self._holds_job(job.job_id):
             return
         try:
             self._wake(job.account_key)
@@ -197,12 +261,15 @@ class WakeupCoordinator:
             )
             self._finish(job, (), error=_describe(exc), gave_up=False)
             return
-        self._store.mark_woken(job.job_id)
+        if not self._store.mark_woken(job.job_id, owner=self.owner):
+            self._release(jobs=[job.job_id])
+            logger.warning("Wake-up job %d (%s): lease lost", job.job_id, job.account_key)
+            return
         first = job.started_at + self._check_after
         self._run_at(first, partial(self._check_step, job, _Seen()))
 
     def _check_step(self, job: Job, seen: _Seen) -> None:
-        if self._closed:
+        if self._closed or not self._holds_job(job.job_id):
             return
         try:
             agents = tuple(self._check(job.account_key))
@@ -236,7 +303,11 @@ class WakeupCoordinator:
             gave_up=gave_up,
             error=error,
         )
-        follow_ups = self._store.finish_job(job.job_id, outcome)
+        follow_ups = self._store.finish_job(
+            job.job_id, outcome, owner=self.owner, lease_until=self._clock() + self._lease
+        )
+        self._release(jobs=[job.job_id])
+        self._hold(follow_ups=[f.follow_up_id for f in follow_ups])
         if self._on_finish is not None:
             try:
                 self._on_finish(outcome)  # e.g. the watch: agents that did not wake
@@ -262,7 +333,7 @@ class WakeupCoordinator:
 
     def _deliver_step(self, follow_up: FollowUp, error_id: str | None = None) -> None:
         """Post a follow-up, or once composing it has failed, the notice of that failure."""
-        if self._closed:
+        if self._closed or not self._holds_follow_up(follow_up.follow_up_id):
             return
         requester = follow_up.requester
         try:
@@ -277,8 +348,12 @@ class WakeupCoordinator:
             if error_id is not None:
                 logger.exception("Telling %s about error %s failed", requester.user_id, error_id)
                 self._store.record_delivery_failure(
-                    follow_up.follow_up_id, error=f"error {error_id}", retry_at=None
+                    follow_up.follow_up_id,
+                    error=f"error {error_id}",
+                    retry_at=None,
+                    owner=self.owner,
                 )
+                self._release(follow_ups=[follow_up.follow_up_id])
                 self._count_follow_up("failed")
                 return
             error_id = uuid.uuid4().hex[:8]
@@ -292,7 +367,10 @@ class WakeupCoordinator:
             )
             self._deliver_step(follow_up, error_id)
             return
-        self._store.mark_delivered(follow_up.follow_up_id)
+        if not self._store.mark_delivered(follow_up.follow_up_id, owner=self.owner):
+            # Posted, yet another instance took the follow-up over: it may post it again.
+            logger.warning("Follow-up %d delivered after its lease ran out", follow_up.follow_up_id)
+        self._release(follow_ups=[follow_up.follow_up_id])
         self._count_follow_up("delivered")
 
     def _count_follow_up(self, result: str) -> None:
@@ -314,7 +392,10 @@ class WakeupCoordinator:
         # whereas the other order could mark a follow-up failed without anyone being told.
         if attempts >= self._delivery_attempts:
             logger.error("Gave up delivering %s after %d attempts: %s", what, attempts, error)
-            self._store.record_delivery_failure(follow_up.follow_up_id, error=error, retry_at=None)
+            self._store.record_delivery_failure(
+                follow_up.follow_up_id, error=error, retry_at=None, owner=self.owner
+            )
+            self._release(follow_ups=[follow_up.follow_up_id])
             self._count_follow_up("failed")
             return
         self._count_follow_up("retried")
@@ -330,6 +411,10 @@ class WakeupCoordinator:
             error,
         )
         retry_at = self._clock() + delay
-        self._store.record_delivery_failure(follow_up.follow_up_id, error=error, retry_at=retry_at)
+        if not self._store.record_delivery_failure(
+            follow_up.follow_up_id, error=error, retry_at=retry_at, owner=self.owner
+        ):
+            self._release(follow_ups=[follow_up.follow_up_id])
+            return
         retry = replace(follow_up, attempts=attempts, next_attempt_at=retry_at)
         self._run_at(retry_at, partial(self._deliver_step, retry, error_id))

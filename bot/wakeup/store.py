@@ -14,7 +14,7 @@ import enum
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +27,7 @@ from bot.wakeup.outcome import WakeupOutcome
 
 _MEMORY = ":memory:"
 _KEEP_FINISHED_FOR = 7 * 24 * 3600.0
+
 
 # The statements of each schema version; a file at version N gets versions N+1.. at open.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -198,28 +199,60 @@ class FollowUp:
 class WakeupStore(Protocol):
     """What the coordinator needs from durable state; each call is one atomic transaction."""
 
+    shared: bool
+    """Several instances use it: rows carry an owner and a lease that must be renewed.
+    False (SQLite, one process): every claim is trivially held and never needs renewing."""
+
     def add_request(
-        self, account_key: str, requester: Requester, *, started_at: float
+        self,
+        account_key: str,
+        requester: Requester,
+        *,
+        started_at: float,
+        owner: str | None = None,
+        lease_until: float | None = None,
     ) -> tuple[Job, bool]:
-        """Join the account's running job or start one; True when joined."""
+        """Join the account's running job or start one (held by ``owner``); True when joined."""
         ...
 
-    def mark_woken(self, job_id: int) -> None: ...
+    # ``owner`` fences a write: it happens only while that owner holds the row (False if not).
+    # None writes unfenced (one process, or a tool).
 
-    def restart_job(self, job_id: int, *, started_at: float) -> None:
+    def mark_woken(self, job_id: int, *, owner: str | None = None) -> bool: ...
+
+    def restart_job(self, job_id: int, *, started_at: float, owner: str | None = None) -> bool:
         """Give a job whose POST was never recorded a fresh start time."""
         ...
 
-    def finish_job(self, job_id: int, outcome: WakeupOutcome) -> list[FollowUp]:
-        """Record the outcome; returns the follow-ups to deliver (none if already finished)."""
+    def finish_job(
+        self,
+        job_id: int,
+        outcome: WakeupOutcome,
+        *,
+        owner: str | None = None,
+        lease_until: float | None = None,
+    ) -> list[FollowUp]:
+        """Record the outcome; returns the follow-ups to deliver, now held by ``owner``
+        (none if already finished, or no longer held)."""
         ...
 
-    def mark_delivered(self, follow_up_id: int) -> None: ...
+    def mark_delivered(self, follow_up_id: int, *, owner: str | None = None) -> bool: ...
 
     def record_delivery_failure(
-        self, follow_up_id: int, *, error: str, retry_at: float | None
-    ) -> None:
+        self, follow_up_id: int, *, error: str, retry_at: float | None, owner: str | None = None
+    ) -> bool:
         """Count a failed attempt; ``retry_at=None`` marks the follow-up failed for good."""
+        ...
+
+    def claim(self, owner: str, *, now: float, lease: float) -> tuple[list[Job], list[FollowUp]]:
+        """Take the running jobs and the undelivered follow-ups of finished jobs that nobody
+        holds (or whose holder let its lease run out) for ``lease`` seconds."""
+        ...
+
+    def renew(
+        self, owner: str, job_ids: Iterable[int], follow_up_ids: Iterable[int], *, until: float
+    ) -> tuple[set[int], set[int]]:
+        """Extend ``owner``'s leases; returns the job and follow-up ids it still holds."""
         ...
 
     def active_jobs(self) -> list[Job]: ...
@@ -246,8 +279,74 @@ class SqlWakeupStore(WakeupStore):
     def close(self) -> None:
         raise NotImplementedError
 
+    shared = True
+    _lock_jobs = ""
+    """PostgreSQL: " FOR UPDATE SKIP LOCKED", so instances claiming at once split the rows."""
+    _lock_follow_ups = ""
+
+    def _claimable(self, alias: str, owner: str, now: float) -> tuple[str, tuple[Any, ...]]:
+        # SQLite serves one process: whatever another (earlier) process held is ours now.
+        return f"({alias}owner IS NULL OR {alias}owner <> ?)", (owner,)
+
+    def claim(self, owner: str, *, now: float, lease: float) -> tuple[list[Job], list[FollowUp]]:
+        until = now + lease
+        with self._transaction() as conn:
+            where, params = self._claimable("", owner, now)
+            rows = conn.execute(
+                "UPDATE jobs SET owner = ?, lease_until = ? WHERE id IN (SELECT id FROM jobs"  # noqa: S608 (constant SQL)
+                f" WHERE finished_at IS NULL AND {where} ORDER BY id{self._lock_jobs})"
+                " RETURNING id, account_key, started_at, woken",
+                (owner, until, *params),
+            ).fetchall()
+            where, params = self._claimable("f.", owner, now)
+            ids = [
+                r["id"]
+                for r in conn.execute(
+                    "UPDATE follow_ups SET owner = ?, lease_until = ? WHERE id IN (SELECT f.id"  # noqa: S608 (constant SQL)
+                    " FROM follow_ups AS f JOIN jobs AS j ON j.id = f.job_id"
+                    f" WHERE f.state = 'pending' AND j.finished_at IS NOT NULL AND {where}"
+                    f" ORDER BY f.id{self._lock_follow_ups}) RETURNING id",
+                    (owner, until, *params),
+                ).fetchall()
+            ]
+            follow_ups = (
+                conn.execute(
+                    _FOLLOW_UP_SELECT + f" AND f.id IN ({_marks(ids)}) ORDER BY f.id", ids
+                ).fetchall()
+                if ids
+                else []
+            )
+        jobs = sorted(
+            (Job(r["id"], r["account_key"], r["started_at"], bool(r["woken"])) for r in rows),
+            key=lambda job: job.job_id,
+        )
+        return jobs, [_follow_up_from_row(row) for row in follow_ups]
+
+    def renew(
+        self, owner: str, job_ids: Iterable[int], follow_up_ids: Iterable[int], *, until: float
+    ) -> tuple[set[int], set[int]]:
+        held: list[set[int]] = []
+        with self._transaction() as conn:
+            for table, wanted in (("jobs", list(job_ids)), ("follow_ups", list(follow_up_ids))):
+                if not wanted:
+                    held.append(set())
+                    continue
+                rows = conn.execute(
+                    f"UPDATE {table} SET lease_until = ? WHERE owner = ?"  # noqa: S608 (constant SQL)
+                    f" AND id IN ({_marks(wanted)}) RETURNING id",
+                    (until, owner, *wanted),
+                ).fetchall()
+                held.append({r["id"] for r in rows})
+        return held[0], held[1]
+
     def add_request(
-        self, account_key: str, requester: Requester, *, started_at: float
+        self,
+        account_key: str,
+        requester: Requester,
+        *,
+        started_at: float,
+        owner: str | None = None,
+        lease_until: float | None = None,
     ) -> tuple[Job, bool]:
         with self._transaction() as conn:
             row = conn.execute(
@@ -257,9 +356,17 @@ class SqlWakeupStore(WakeupStore):
             ).fetchone()
             joined = row is not None
             if row is None:
-                inserted = conn.execute(
-                    "INSERT INTO jobs (account_key, started_at) VALUES (?, ?) RETURNING id",
-                    (account_key, started_at),
+                inserted = (
+                    conn.execute(
+                        "INSERT INTO jobs (account_key, started_at, owner, lease_until)"
+                        " VALUES (?, ?, ?, ?) RETURNING id",
+                        (account_key, started_at, owner, lease_until),
+                    )
+                    if self.shared
+                    else conn.execute(
+                        "INSERT INTO jobs (account_key, started_at) VALUES (?, ?) RETURNING id",
+                        (account_key, started_at),
+                    )
                 ).fetchone()
                 job = Job(inserted["id"], account_key, started_at, woken=False)
             else:
@@ -279,22 +386,47 @@ class SqlWakeupStore(WakeupStore):
             )
         return job, joined
 
-    def mark_woken(self, job_id: int) -> None:
-        with self._transaction() as conn:
-            conn.execute("UPDATE jobs SET woken = 1 WHERE id = ?", (job_id,))
-
-    def restart_job(self, job_id: int, *, started_at: float) -> None:
-        with self._transaction() as conn:
-            conn.execute("UPDATE jobs SET started_at = ? WHERE id = ?", (started_at, job_id))
-
-    def finish_job(self, job_id: int, outcome: WakeupOutcome) -> list[FollowUp]:
+    def mark_woken(self, job_id: int, *, owner: str | None = None) -> bool:
+        fence, held_by = _fence(owner if self.shared else None)
         with self._transaction() as conn:
             cursor = conn.execute(
-                "UPDATE jobs SET finished_at = ?, outcome = ? WHERE id = ? AND finished_at IS NULL",
-                (outcome.finished_at, _encode_outcome(outcome), job_id),
+                "UPDATE jobs SET woken = 1 WHERE id = ?" + fence,  # noqa: S608 (constant SQL)
+                (job_id, *held_by),
+            )
+            return cursor.rowcount > 0
+
+    def restart_job(self, job_id: int, *, started_at: float, owner: str | None = None) -> bool:
+        fence, held_by = _fence(owner if self.shared else None)
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE jobs SET started_at = ? WHERE id = ?" + fence,  # noqa: S608 (constant SQL)
+                (started_at, job_id, *held_by),
+            )
+            return cursor.rowcount > 0
+
+    def finish_job(
+        self,
+        job_id: int,
+        outcome: WakeupOutcome,
+        *,
+        owner: str | None = None,
+        lease_until: float | None = None,
+    ) -> list[FollowUp]:
+        fence, held_by = _fence(owner if self.shared else None)
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE jobs SET finished_at = ?, outcome = ? WHERE id = ? AND finished_at IS NULL"  # noqa: S608 (constant SQL)
+                + fence,
+                (outcome.finished_at, _encode_outcome(outcome), job_id, *held_by),
             )
             if cursor.rowcount == 0:
                 return []
+            if self.shared:  # the finisher delivers: it holds the follow-ups from now on
+                conn.execute(
+                    "UPDATE follow_ups SET owner = ?, lease_until = ?"
+                    " WHERE job_id = ? AND state = 'pending'",
+                    (owner, lease_until, job_id),
+                )
             rows = conn.execute(
                 _FOLLOW_UP_SELECT + " AND f.job_id = ? ORDER BY f.id", (job_id,)
             ).fetchall()
@@ -306,19 +438,27 @@ class SqlWakeupStore(WakeupStore):
             )
         return [_follow_up_from_row(row) for row in rows]
 
-    def mark_delivered(self, follow_up_id: int) -> None:
+    def mark_delivered(self, follow_up_id: int, *, owner: str | None = None) -> bool:
+        fence, held_by = _fence(owner if self.shared else None)
         with self._transaction() as conn:
-            conn.execute("UPDATE follow_ups SET state = 'delivered' WHERE id = ?", (follow_up_id,))
+            cursor = conn.execute(
+                "UPDATE follow_ups SET state = 'delivered' WHERE id = ?" + fence,  # noqa: S608 (constant SQL)
+                (follow_up_id, *held_by),
+            )
+            return cursor.rowcount > 0
 
     def record_delivery_failure(
-        self, follow_up_id: int, *, error: str, retry_at: float | None
-    ) -> None:
+        self, follow_up_id: int, *, error: str, retry_at: float | None, owner: str | None = None
+    ) -> bool:
+        fence, held_by = _fence(owner if self.shared else None)
+        state = "pending" if retry_at is not None else "failed"
         with self._transaction() as conn:
-            conn.execute(
-                "UPDATE follow_ups SET attempts = attempts + 1, last_error = ?,"
-                " next_attempt_at = ?, state = ? WHERE id = ?",
-                (error, retry_at, "pending" if retry_at is not None else "failed", follow_up_id),
+            cursor = conn.execute(
+                "UPDATE follow_ups SET attempts = attempts + 1, last_error = ?,"  # noqa: S608 (constant SQL)
+                " next_attempt_at = ?, state = ? WHERE id = ?" + fence,
+                (error, retry_at, state, follow_up_id, *held_by),
             )
+            return cursor.rowcount > 0
 
     def active_jobs(self) -> list[Job]:
         with self._transaction() as conn:
@@ -352,11 +492,28 @@ class SqliteWakeupStore(SqlWakeupStore):
     "delivered" mark would mean a duplicate message.
     """
 
+    shared = False
+
     def __init__(self, path: str | Path, *, keep_finished_for: float = _KEEP_FINISHED_FOR) -> None:
         self._path = str(path)
         self._keep_finished_for = keep_finished_for
         self._lock = threading.Lock()
         self._conn = _connect(self._path)
+        self._claimed = False
+
+    def claim(self, owner: str, *, now: float, lease: float) -> tuple[list[Job], list[FollowUp]]:
+        """One process owns the file, so the lease is trivially held: the first claim takes
+        everything an earlier process left, later ones find nothing new."""
+        with self._lock:
+            if self._claimed:
+                return [], []
+            self._claimed = True
+        return self.active_jobs(), self.undelivered_follow_ups()
+
+    def renew(
+        self, owner: str, job_ids: Iterable[int], follow_up_ids: Iterable[int], *, until: float
+    ) -> tuple[set[int], set[int]]:
+        return set(job_ids), set(follow_up_ids)
 
     def close(self) -> None:
         with self._lock:
@@ -375,6 +532,15 @@ class SqliteWakeupStore(SqlWakeupStore):
                         self._conn.execute("ROLLBACK")
             except sqlite3.Error as exc:
                 raise StateStoreError(f"Wake-up state store {self._path} failed: {exc}") from exc
+
+
+def _fence(owner: str | None) -> tuple[str, tuple[str, ...]]:
+    """The condition that makes a write happen only while ``owner`` holds the row."""
+    return ("", ()) if owner is None else (" AND owner = ?", (owner,))
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _connect(path: str) -> sqlite3.Connection:
