@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.accounts import Refusal
 from bot.backup_api import build_client
 from bot.config import Settings
 from bot.executor import BoundedExecutor
@@ -123,23 +124,24 @@ def build_bot(
     metrics = Metrics() if settings.metrics else None
     stores = open_stores(settings)  # STATE_URL (PostgreSQL) or STATE_PATH (SQLite)
     store = stores.wakeups
-    client = build_client(
-        identity_url=settings.rackspace_identity_url,
-        username=settings.rackspace_username,
-        api_key=settings.rackspace_api_key.reveal(),
-        region=settings.rackspace_region,
-        backup_api_url=settings.backup_api_url,
-        backup_auth_token=settings.backup_auth_token.reveal(),
-        connect_timeout=settings.backup_api_connect_timeout,
-        read_timeout=settings.backup_api_read_timeout,
-        max_retries=settings.backup_api_retries,
-        concurrency=settings.backup_api_concurrency,
-        observe=None if metrics is None else metrics.api_call,
-        on_authenticated=None if metrics is None else metrics.authenticated,
-    )
+    # Each account has its own client: its own session, token cache and regions.
+    clients = {
+        account.name: (
+            build_client(
+                **account.client_options(),
+                connect_timeout=settings.backup_api_connect_timeout,
+                read_timeout=settings.backup_api_read_timeout,
+                max_retries=settings.backup_api_retries,
+                concurrency=settings.backup_api_concurrency,
+                observe=None if metrics is None else metrics.api_call,
+                on_authenticated=None if metrics is None else metrics.authenticated,
+            ),
+            account.region,
+        )
+        for account in settings.accounts.accounts
+    }
     service = BackupService(
-        client,
-        region=settings.rackspace_region,
+        clients,
         cache_ttl=settings.agents_cache_ttl,
         on_fleet_lookup=None if metrics is None else metrics.fleet_lookup,
     )
@@ -166,6 +168,16 @@ def build_bot(
         known = service.known(key)
         return account_phrase(known.account_id, known.region)
 
+    def configured_watch_key(channel: str, region: str | None) -> str | None:
+        """WATCH_CHANNEL_IDS: the channel's own account, as a command there would resolve it."""
+        account = settings.accounts.resolve(channel, None)
+        if isinstance(account, Refusal):
+            logger.error(
+                "WATCH_CHANNEL_IDS: channel %s is not watched: %s", channel, account.message
+            )
+            return None
+        return service.account_key(region, account.name)
+
     # Sweeps get their own small pool (the watcher's default), so they never hold the
     # threads that commands and follow-ups run on; the shared scheduler holds their waits.
     watcher = Watcher(
@@ -173,7 +185,7 @@ def build_bot(
         fleet=lambda key, fresh: service.fleet_future(key, fresh=fresh),
         poster=WebClientPoster(web_client),
         messages=BlockKitWatchMessages(),
-        settings=WatchSettings.from_settings(settings, account_key=service.account_key),
+        settings=WatchSettings.from_settings(settings, account_key=configured_watch_key),
         account_label=account_label,
         scheduler=scheduler,
     )
@@ -210,6 +222,7 @@ def build_bot(
         jobs=jobs,
         slash_command=settings.slash_command,
         watcher=watcher,
+        single_account=settings.accounts.from_environment,
     )
     try:
         app = build_app(

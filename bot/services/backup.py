@@ -1,8 +1,11 @@
-"""One account's agents: the shared fleet fetch, lookups, wake-ups, and what calls taught us.
+"""The accounts' agents: the shared fleet fetch, lookups, wake-ups, and what calls taught us.
 
-Fleets are cached and wake-ups coalesced per *account key*: the default region, whether named
-or not, is one key (``""``), any other region is its own. So ``/backup wakeup`` and a Wake up
-button naming the default region share one POST and one check loop.
+Fleets are cached, wake-ups coalesced and accounts watched per *account key*: one account and
+one of its regions. Within an account the default region, whether named or not, is one key,
+any other region is its own, so ``/backup wakeup`` and a Wake up button naming the default
+region share one POST and one check loop. The key of the single ``default`` account is the
+bare region key (``""`` or ``"ORD"``), as it always was, so a one-account setup keeps its
+stored state; another account's is ``name/REGION`` (``prod/``, ``prod/ORD``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from bot.fleet_cache import SingleFlightCache
 from bot.services.agent_query import match_agent
 
 DEFAULT_REGION_KEY = ""
+DEFAULT_ACCOUNT = "default"
 FLEET_WORKERS = 4
+_KEY_SEPARATOR = "/"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -35,6 +40,33 @@ class AccountRef:
 
     account_id: str
     region: str | None
+    name: str | None = None
+    """The account's name in the bot's configuration; None for the single default account."""
+
+
+def join_key(account: str, region_key: str) -> str:
+    return region_key if account == DEFAULT_ACCOUNT else f"{account}{_KEY_SEPARATOR}{region_key}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(account name, region key) of an account key."""
+    account, separator, region_key = key.partition(_KEY_SEPARATOR)
+    return (account, region_key) if separator else (DEFAULT_ACCOUNT, key)
+
+
+class _Account:
+    """One account's client, its regional clients and the default region Identity chose."""
+
+    def __init__(self, client: BackupApiClient, region: str | None) -> None:
+        self.client = client
+        self.configured_region = region
+        self.default_region: str | None = None
+        self.regional: dict[str, BackupApiClient] = {}
+
+    def region_key(self, region: str | None) -> str:
+        wanted = (region or "").upper()
+        default = self.configured_region or self.default_region or ""
+        return DEFAULT_REGION_KEY if wanted == default else wanted
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +83,7 @@ class Choices:
     agents: tuple[Agent, ...]
     ref: str
     region: str | None
+    account_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,25 +94,28 @@ class NotFound:
 Lookup = Found | Choices | NotFound
 
 
+class UnknownAccountError(LookupError):
+    """A key names an account the bot does not have (a stale stored job, say)."""
+
+
 class BackupService:
-    """Thread-safe; one per bot. ``close`` releases the clients and the fleet pool."""
+    """Thread-safe; one per bot, for every account. ``close`` releases the clients."""
 
     def __init__(
         self,
-        client: BackupApiClient,
+        clients: dict[str, tuple[BackupApiClient, str | None]],
         *,
-        region: str | None,
         cache_ttl: float,
         on_fleet_lookup: Callable[[str], None] | None = None,
     ) -> None:
-        """``region`` is the configured default region (None: Identity's default);
-        ``on_fleet_lookup`` hears how each fleet request was served (``SingleFlightCache``)."""
-        self._client = client
-        self._configured_region = region
-        self._regional: dict[str, BackupApiClient] = {}
-        self._regional_lock = threading.Lock()
+        """``clients`` maps each account's name to its client and configured default region
+        (None: Identity's default); ``on_fleet_lookup`` hears how each fleet request was
+        served (``SingleFlightCache``)."""
+        self._accounts = {
+            name: _Account(client, region) for name, (client, region) in clients.items()
+        }
+        self._lock = threading.Lock()
         self._learnt: dict[str, AccountRef] = {}
-        self._default_region: str | None = None  # learnt from Identity when not configured
         # Fleet loads get their own pool: requests waiting on a shared fetch must never hold
         # the threads that fetch needs.
         self._fleet_pool = ThreadPoolExecutor(FLEET_WORKERS, thread_name_prefix="fleet")
@@ -92,17 +128,18 @@ class BackupService:
 
     # -- accounts ---------------------------------------------------------------------------
 
-    def account_key(self, region: str | None) -> str:
-        wanted = (region or "").upper()
-        default = self._configured_region or self._default_region or ""
-        return DEFAULT_REGION_KEY if wanted == default else wanted
+    def account_key(self, region: str | None, account: str = DEFAULT_ACCOUNT) -> str:
+        return join_key(account, self._account(account).region_key(region))
 
     def known(self, key: str) -> AccountRef:
         """What calls have told us about an account; never calls the network."""
         learnt = self._learnt.get(key)
         if learnt is not None:
             return learnt
-        return AccountRef(account_id="", region=key or self._configured_region)
+        name, region_key = split_key(key)
+        account = self._accounts.get(name)
+        region = region_key or (account.configured_region if account else None)
+        return AccountRef(account_id="", region=region, name=self._shown_name(name))
 
     @property
     def cache_ttl(self) -> float:
@@ -144,18 +181,20 @@ class BackupService:
         if not matches:
             return NotFound(ref)
         if len(matches) > 1:
-            return Choices(tuple(matches), ref=ref, region=fleet.region)
-        return Found(
-            matches[0], AccountRef(fleet.account_id, fleet.region), fetched_at=fleet.fetched_at
-        )
+            return Choices(
+                tuple(matches),
+                ref=ref,
+                region=fleet.region,
+                account_name=self._shown_name(split_key(key)[0]),
+            )
+        return Found(matches[0], self._ref(key, fleet.account_id, fleet.region), fleet.fetched_at)
 
     def close(self) -> None:
         self._fleet_pool.shutdown(wait=False)
-        with self._regional_lock:
-            regional = list(self._regional.values())
-        for client in regional:
+        with self._lock:
+            clients = [c for a in self._accounts.values() for c in (*a.regional.values(), a.client)]
+        for client in clients:
             client.close()
-        self._client.close()
 
     def stop_fetching(self) -> None:
         """No new fleet loads; those under way finish on their own."""
@@ -168,29 +207,43 @@ class BackupService:
         agent = client.get_agent(ref) if isinstance(ref, int) else client.get_agent_by_server(ref)
         endpoint = client.endpoint()
         self._learn(key, endpoint)
-        return Found(
-            agent, AccountRef(endpoint.account_id, endpoint.region), fetched_at=datetime.now(UTC)
-        )
+        return Found(agent, self._ref(key, endpoint.account_id, endpoint.region), datetime.now(UTC))
+
+    def _account(self, name: str) -> _Account:
+        account = self._accounts.get(name)
+        if account is None:
+            raise UnknownAccountError(f"no account named {name!r} is configured")
+        return account
+
+    def _shown_name(self, name: str) -> str | None:
+        """Messages name accounts only when there are several to tell apart."""
+        return None if set(self._accounts) == {DEFAULT_ACCOUNT} else name
+
+    def _ref(self, key: str, account_id: str, region: str | None) -> AccountRef:
+        return AccountRef(account_id, region, self._shown_name(split_key(key)[0]))
 
     def _client_for(self, key: str) -> BackupApiClient:
-        if self.account_key(key) == DEFAULT_REGION_KEY:
-            return self._client
-        with self._regional_lock:
-            client = self._regional.get(key)
+        name, region_key = split_key(key)
+        account = self._account(name)
+        if account.region_key(region_key) == DEFAULT_REGION_KEY:
+            return account.client
+        with self._lock:
+            client = account.regional.get(region_key)
             if client is None:
-                client = self._client.for_region(key)
-                self._regional[key] = client
+                client = account.client.for_region(region_key)
+                account.regional[region_key] = client
             return client
 
     def _remember_fleet(self, key: str, done: Future[Fleet]) -> None:
         if not done.cancelled() and done.exception() is None:
             fleet = done.result()
-            self._remember(key, AccountRef(fleet.account_id, fleet.region))
+            self._remember(key, self._ref(key, fleet.account_id, fleet.region))
 
     def _learn(self, key: str, endpoint: Endpoint) -> None:
-        self._remember(key, AccountRef(endpoint.account_id, endpoint.region))
+        self._remember(key, self._ref(key, endpoint.account_id, endpoint.region))
 
     def _remember(self, key: str, account: AccountRef) -> None:
         self._learnt[key] = account
-        if key == DEFAULT_REGION_KEY and account.region:
-            self._default_region = account.region
+        name, region_key = split_key(key)
+        if region_key == DEFAULT_REGION_KEY and account.region and name in self._accounts:
+            self._accounts[name].default_region = account.region

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.slack import listeners
 from bot.slack.jobs import Reply, new_error_id, unexpected_error_message
 from bot.slack.listeners import ListenerDeps
-from bot.slack.middleware import REQUEST_KEY, access_middleware, read_request_middleware
+from bot.slack.middleware import REQUEST_KEY, access_middleware, request_reader
 from bot.slack.replies import EPHEMERAL_NEW
 from bot.slack.request import SlackRequest
 
@@ -82,15 +82,8 @@ def build_app(
     }
     app = App(**options) if metrics is None else MeteredApp(**options, metrics=metrics)
     jobs = deps.jobs
-    app.use(read_request_middleware)
-    app.use(
-        access_middleware(
-            allowed_channels=settings.allowed_channel_ids,
-            wakeup_users=settings.wakeup_allowed_user_ids,
-            watch_users=settings.watch_allowed_user_ids,
-            jobs=jobs,
-        )
-    )
+    app.use(request_reader(settings.accounts))
+    app.use(access_middleware(allowed_channels=settings.allowed_channel_ids, jobs=jobs))
     listeners.register(app, deps)
 
     @app.error

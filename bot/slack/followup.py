@@ -29,6 +29,7 @@ class Followups:
             requester_id=requester.user_id,
             account_id=account.account_id,
             region=account.region,
+            account_name=account.name,
             agents=outcome.agents,
             elapsed=max(0.0, outcome.finished_at - requester.requested_at),
             gave_up=outcome.gave_up,

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
+from bot.accounts import Accounts
 from bot.slack.access import refusal_reason
 from bot.slack.blocks import refusal_message
 from bot.slack.jobs import Jobs, Reply
@@ -32,33 +33,29 @@ def request_of(context: BoltContext | dict[str, Any]) -> SlackRequest:
     return request
 
 
-def read_request_middleware(
-    body: dict[str, Any], context: BoltContext, next: Callable[[], None]
-) -> None:
-    request = read_request(body)
-    if request is not None:
-        context[REQUEST_KEY] = request
-    next()
+def request_reader(accounts: Accounts) -> Callable[..., None]:
+    """The first middleware: each request read once, its account resolved for its channel."""
+
+    def read_request_middleware(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+    ) -> None:
+        request = read_request(body, accounts)
+        if request is not None:
+            context[REQUEST_KEY] = request
+        next()
+
+    return read_request_middleware
 
 
 def access_middleware(
-    *,
-    allowed_channels: frozenset[str],
-    wakeup_users: frozenset[str],
-    watch_users: frozenset[str],
-    jobs: Jobs,
+    *, allowed_channels: frozenset[str], jobs: Jobs
 ) -> Callable[..., BoltResponse | None]:
     def check_access(context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
         request = context.get(REQUEST_KEY)
         if not isinstance(request, SlackRequest):
             next()  # not a command or a button: nothing of ours runs
             return None
-        reason = refusal_reason(
-            request,
-            allowed_channels=allowed_channels,
-            wakeup_users=wakeup_users,
-            watch_users=watch_users,
-        )
+        reason = refusal_reason(request, allowed_channels=allowed_channels)
         if reason is None:
             next()
             return None

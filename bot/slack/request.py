@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from bot.accounts import AccountConfig, Accounts, Refusal
 from bot.services.agent_query import AgentQuery
+from bot.services.backup import split_key
 from bot.slack.action_ids import (
     AGENT_ACTIONS,
     INCIDENT_ACTIONS,
@@ -24,8 +26,10 @@ from bot.slack.action_ids import (
 )
 from bot.slack.blocks import decode_page_value
 from bot.slack.commands import (
+    AgentCommand,
     AgentsCommand,
     Command,
+    ReportCommand,
     UnwatchCommand,
     WakeupCommand,
     WatchCommand,
@@ -36,7 +40,7 @@ from bot.slack.incident_values import decode_incident, decode_report, decode_sno
 
 AUDIT_TEXT_MAX = 200
 """Characters of the raw command text or button value kept in an audit line."""
-_AGENT_VALUE = re.compile(r"^(\d{1,18})(?::([A-Za-z]{2,5}))?$")
+_AGENT_VALUE = re.compile(r"^(\d{1,18})(?::([A-Za-z]{2,5}))?(?:@([a-z0-9][a-z0-9_.-]{0,39}))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class AgentButton:
 
     agent_id: int
     region: str | None
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +66,7 @@ class IncidentButton:
 
     incident_id: int
     seconds: int | None = None
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,10 @@ class SlackRequest:
     button: ButtonValue | None = None
     on_shared_message: bool = False
     """A button pressed on a message everyone in the channel sees."""
+    account: AccountConfig | Refusal | None = None
+    """The account this request is about, resolved for its channel from the name it gives
+    (``account:``, or the one its button carries) or the channel's defaults; None for what
+    needs no account (help, an unreadable button)."""
     received: float = field(default_factory=time.monotonic)
 
     @property
@@ -129,8 +139,41 @@ class SlackRequest:
         }
 
 
-def read_request(body: dict[str, Any]) -> SlackRequest | None:
-    """A slash command or a block_actions payload; None for anything else."""
+def read_request(body: dict[str, Any], accounts: Accounts | None = None) -> SlackRequest | None:
+    """A slash command or a block_actions payload; None for anything else.
+
+    With ``accounts``, the request's account is resolved here too, once, so the walls between
+    accounts are decided on the same value as everything else.
+    """
+    request = _read(body)
+    if request is None or accounts is None:
+        return request
+    wants, named = _wanted_account(request)
+    if not wants:
+        return request
+    return replace(request, account=accounts.resolve(request.channel_id, named))
+
+
+def _wanted_account(request: SlackRequest) -> tuple[bool, str | None]:
+    """Whether the request is about an account, and the name it gives (None: none given)."""
+    command, button = request.command, request.button
+    if isinstance(command, AgentsCommand):
+        return True, command.query.account
+    if isinstance(command, AgentCommand | WakeupCommand | WatchCommand | UnwatchCommand):
+        return True, command.account
+    if isinstance(command, ReportCommand):
+        return True, command.account
+    if isinstance(button, PageButton):
+        return True, button.query.account
+    if isinstance(button, AgentButton | IncidentButton):
+        return True, button.account
+    if isinstance(button, ReportButton):
+        name, _ = split_key(button.account_key)
+        return True, name
+    return False, None
+
+
+def _read(body: dict[str, Any]) -> SlackRequest | None:
     if "command" in body:
         text = _text(body.get("text"))
         return SlackRequest(
@@ -181,15 +224,16 @@ def read_button(action: ActionId | None, value: str) -> ButtonValue:
     elif action in AGENT_ACTIONS:
         match = _AGENT_VALUE.match(value.strip())
         if match is not None:
-            return AgentButton(int(match.group(1)), (match.group(2) or "").upper() or None)
+            region = (match.group(2) or "").upper() or None
+            return AgentButton(int(match.group(1)), region, match.group(3))
     elif action in SNOOZE_ACTIONS:
         snooze = decode_snooze(value)
         if snooze is not None:
-            return IncidentButton(snooze.incident_id, snooze.seconds)
+            return IncidentButton(snooze.incident_id, snooze.seconds, snooze.account)
     elif action is ActionId.INCIDENT_ACKNOWLEDGE:
-        incident_id = decode_incident(value)
-        if incident_id is not None:
-            return IncidentButton(incident_id)
+        incident = decode_incident(value)
+        if incident is not None:
+            return IncidentButton(incident.incident_id, account=incident.account)
     elif action is ActionId.REPORT_SHARE:
         account_key = decode_report(value)
         if account_key is not None:

@@ -172,3 +172,5 @@ class View:
     """Mrkdwn naming the account, written by the bot (use ``account_phrase``)."""
     region: str | None = None
     """The region key for Show agent buttons (None: the default region)."""
+    account_name: str | None = None
+    """The account's name for the buttons, when the bot serves several (None: the default)."""

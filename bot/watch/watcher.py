@@ -28,6 +28,7 @@ from bot.backup_api.client import Fleet
 from bot.backup_api.models import Agent
 from bot.config import Settings
 from bot.durations import format_duration_setting
+from bot.services.backup import DEFAULT_ACCOUNT, split_key
 from bot.wakeup.scheduler import Handle, Scheduler
 from bot.watch import clock, engine
 from bot.watch.messages import Message, WatchMessages
@@ -76,9 +77,13 @@ class WatchSettings:
 
     @classmethod
     def from_settings(
-        cls, s: Settings, *, account_key: Callable[[str | None], str] = lambda r: r or ""
+        cls,
+        s: Settings,
+        *,
+        account_key: Callable[[str, str | None], str | None] = lambda _c, r: r or "",
     ) -> WatchSettings:
-        """``account_key`` maps a configured region (or None) to the bot's account key."""
+        """``account_key`` maps a configured channel and region (or None) to the bot's account
+        key, or None when no account may be watched from that channel (it is skipped)."""
         return cls(
             interval=s.watch_interval,
             stale_after=s.watch_stale_after,
@@ -88,7 +93,9 @@ class WatchSettings:
             timezone=s.watch_timezone,
             digest_at=s.watch_digest_at,
             history=s.watch_history,
-            channels=tuple((c, account_key(r)) for c, r in s.watch_channel_ids),
+            channels=tuple(
+                (c, key) for c, r in s.watch_channel_ids if (key := account_key(c, r)) is not None
+            ),
             tick_every=min(30.0, s.watch_interval),
         )
 
@@ -501,7 +508,9 @@ class Watcher:
         return None
 
     def _view(self, account_key: str, now: float) -> View:
-        return View(now, self._label(account_key), region=account_key or None)
+        name, region_key = split_key(account_key)
+        shown = None if name == DEFAULT_ACCOUNT else name
+        return View(now, self._label(account_key), region=region_key or None, account_name=shown)
 
     def _deliver_account(self, channel: str, account_key: str, now: float) -> None:
         incidents = {i.incident_id: i for i in self._store.incidents(account_key, open_only=False)}

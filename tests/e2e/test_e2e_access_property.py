@@ -38,9 +38,7 @@ def wakeup_like(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         cut = draw(st.integers(0, len(word)))
         word = word[:cut] + draw(INVISIBLE) + word[cut:]
-    return (
-        draw(SPACE) + draw(INVISIBLE) + quote + word + draw(QUOTES) + draw(OPTION) + draw(SPACE)
-    )
+    return draw(SPACE) + draw(INVISIBLE) + quote + word + draw(QUOTES) + draw(OPTION) + draw(SPACE)
 
 
 TEXTS = st.one_of(wakeup_like(), st.text(max_size=60))
@@ -62,7 +60,9 @@ def users() -> Iterator[SlackUsers]:
 @settings(max_examples=60, deadline=None)
 @given(text=TEXTS)
 def test_refused_as_a_wakeup_exactly_when_it_runs_a_wakeup(users: SlackUsers, text: str) -> None:
-    refused = REFUSED in shown(users.command(text, user=BOB).json)
-    ran = any(word in shown(users.command(text, user=BOSS).json) for word in WAKING)
+    as_bob = shown(users.command(text, user=BOB).json)
+    as_boss = shown(users.command(text, user=BOSS).json)
+    refused = REFUSED in as_bob
+    ran = any(word in as_boss for word in WAKING)
 
-    assert refused == ran, text
+    assert refused == ran, (text, as_bob, as_boss)

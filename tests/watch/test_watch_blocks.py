@@ -22,6 +22,7 @@ from bot.slack.blocks.incidents import (
 )
 from bot.slack.blocks.report import report_message
 from bot.slack.incident_values import (
+    IncidentRef,
     decode_incident,
     decode_report,
     decode_snooze,
@@ -153,17 +154,23 @@ def test_how_long_is_coarse() -> None:
     ],
 )
 def test_button_values_never_raise_on_edited_values(value: object) -> None:
-    assert decode_incident(value) is None or isinstance(decode_incident(value), int)
+    decoded = decode_incident(value)
+    assert decoded is None or isinstance(decoded.incident_id, int)
     snooze = decode_snooze(value)
     assert snooze is None
     assert decode_report(value) is None
 
 
 def test_button_values_round_trip() -> None:
-    assert decode_incident(encode_incident(42)) == 42
+    assert decode_incident(encode_incident(42)) == IncidentRef(42)
+    assert decode_incident(encode_incident(42, "prod")) == IncidentRef(42, "prod")
     for seconds in SNOOZE_SECONDS.values():
         request = decode_snooze(encode_snooze(42, seconds))
         assert request is not None
-        assert (request.incident_id, request.seconds) == (42, seconds)
+        assert (request.incident_id, request.seconds, request.account) == (42, seconds, None)
+        named = decode_snooze(encode_snooze(42, seconds, "lab"))
+        assert named is not None
+        assert named.account == "lab"
     assert decode_report(encode_report("ord")) == "ORD"
     assert decode_report(encode_report("")) == ""
+    assert decode_report(encode_report("prod/ord")) == "prod/ORD"

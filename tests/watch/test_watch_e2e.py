@@ -107,15 +107,15 @@ def test_acknowledge_and_snooze_update_the_message_and_decode_from_its_buttons(
     watcher.subscribe(OPS, "").first_sweep.result(timeout=15)
     stale = stack.post_about("Stale backup: reporting-old")
     ack = next(b for b in buttons(stale) if b["action_id"] == ActionId.INCIDENT_ACKNOWLEDGE)
-    incident_id = decode_incident(ack["value"])
-    assert incident_id is not None
-    assert watcher.acknowledge(incident_id, "U0ALICE") is not None
+    incident = decode_incident(ack["value"])
+    assert incident is not None
+    assert watcher.acknowledge(incident.incident_id, "U0ALICE") is not None
     settle(watcher)
     updates = stack.slack.updates(OPS, stale.ts)
     assert len(updates) == 1
     assert "Acknowledged by <@U0ALICE>" in str(updates[0].blocks)
     assert ActionId.INCIDENT_ACKNOWLEDGE not in {b["action_id"] for b in buttons(updates[0])}
-    assert watcher.snooze(incident_id, "U0BOB", 4 * HOUR) is not None
+    assert watcher.snooze(incident.incident_id, "U0BOB", 4 * HOUR) is not None
     settle(watcher)
     updates = stack.slack.updates(OPS, stale.ts)
     assert len(updates) == 2

@@ -41,19 +41,24 @@ MAX_DATACENTER_SHOWN = 20
 KEY_END_DIGITS = 8
 
 
-def encode_agent_value(agent_id: int, region: str | None) -> str:
-    """``"213563"``, or ``"213563:ORD"`` when a known region was asked for."""
-    if region is not None and region.upper() in REGIONS:
-        return f"{agent_id}:{region.upper()}"
-    return str(agent_id)
+def encode_agent_value(agent_id: int, region: str | None, account: str | None = None) -> str:
+    """``"213563"``, ``"213563:ORD"`` when a known region was asked for, and ``@prod`` after
+    it when the bot serves several accounts: a button always names its account."""
+    where = f":{region.upper()}" if region is not None and region.upper() in REGIONS else ""
+    return f"{agent_id}{where}" + (f"@{account}" if account else "")
 
 
 def agent_message(
-    agent: Agent, *, fetched_at: datetime, region: str | None, account_id: str
+    agent: Agent,
+    *,
+    fetched_at: datetime,
+    region: str | None,
+    account_id: str,
+    account_name: str | None = None,
 ) -> Message:
     """Every field the API gave for one agent, with Refresh and Wake up buttons."""
-    value = encode_agent_value(agent.id, region)
-    account = account_phrase(account_id, region)
+    value = encode_agent_value(agent.id, region, account_name)
+    account = account_phrase(account_id, region, account_name)
     wake_up = confirm_dialog(
         title="Wake up every agent?",
         text=(
@@ -77,7 +82,7 @@ def agent_message(
 
 
 def agent_choices_message(
-    agents: Sequence[Agent], *, ref: str, region: str | None = None
+    agents: Sequence[Agent], *, ref: str, region: str | None = None, account_name: str | None = None
 ) -> Message:
     """Several agents match ``ref``: list them, each with a button to show it."""
     blocks: list[Block] = [
@@ -91,7 +96,9 @@ def agent_choices_message(
                 MAX_CHOICE_TEXT,
             ),
             accessory=button(
-                "Show", action_id=ActionId.AGENT_SHOW, value=encode_agent_value(agent.id, region)
+                "Show",
+                action_id=ActionId.AGENT_SHOW,
+                value=encode_agent_value(agent.id, region, account_name),
             ),
         )
         for agent in agents[:MAX_CHOICES]

@@ -121,7 +121,7 @@ def agents_message(
         blocks.append(section(_nothing_found(fleet_agents, query, command, region)))
 
     footer = [
-        f"Rackspace {account_phrase(account_id, region or 'default region')} · "
+        f"Rackspace {account_phrase(account_id, region or 'default region', query.account)} · "
         f"status checked {date_token(fetched_at)} · cached up to {format_duration(cache_ttl)}",
         f"Page {page + 1:,} of {pages:,}",
     ]

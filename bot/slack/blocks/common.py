@@ -154,12 +154,20 @@ def command_span(command: str, arguments: str = "") -> str:
     return code(f"{truncate(command, MAX_COMMAND)} {arguments}".strip())
 
 
-def account_phrase(account_id: str, region: str | None) -> str:
-    """``account 123456 (DFW)`` as mrkdwn; ``the account`` before the id is known."""
-    where = f" ({literal(truncate(region, MAX_REGION))})" if region else ""
-    if not account_id.strip():
+def account_phrase(account_id: str, region: str | None, name: str | None = None) -> str:
+    """``account 123456 (DFW)`` as mrkdwn; ``the account`` before the id is known. With
+    several accounts, their configured name comes first: ``*prod* (account 123456, DFW)``."""
+    shown_region = literal(truncate(region, MAX_REGION)) if region else ""
+    number = literal(truncate(account_id, MAX_ACCOUNT)) if account_id.strip() else ""
+    if name:
+        details = ", ".join(
+            part for part in (f"account {number}" if number else "", shown_region) if part
+        )
+        return f"*{literal(truncate(name, MAX_ACCOUNT))}*" + (f" ({details})" if details else "")
+    where = f" ({shown_region})" if shown_region else ""
+    if not number:
         return f"the account{where}"
-    return f"account {literal(truncate(account_id, MAX_ACCOUNT))}{where}"
+    return f"account {number}{where}"
 
 
 def yes_no(value: bool | None) -> str:

@@ -129,7 +129,7 @@ def incident_buttons(incident: Incident, view: View) -> list[Block]:
             button(
                 "Acknowledge",
                 action_id=ActionId.INCIDENT_ACKNOWLEDGE,
-                value=encode_incident(incident.incident_id),
+                value=encode_incident(incident.incident_id, view.account_name),
                 style="primary",
             )
         )
@@ -139,7 +139,7 @@ def incident_buttons(incident: Incident, view: View) -> list[Block]:
                 button(
                     f"Snooze {label}",
                     action_id=action_id,
-                    value=encode_snooze(incident.incident_id, seconds),
+                    value=encode_snooze(incident.incident_id, seconds, view.account_name),
                 )
             )
     if incident.condition is not Condition.API_DOWN:
@@ -147,7 +147,7 @@ def incident_buttons(incident: Incident, view: View) -> list[Block]:
             button(
                 "Show agent",
                 action_id=ActionId.AGENT_SHOW,
-                value=encode_agent_value(incident.agent_id, view.region),
+                value=encode_agent_value(incident.agent_id, view.region, view.account_name),
             )
         )
     return buttons

@@ -30,8 +30,10 @@ DISABLED_REASON = "disabled, so it will not wake"
 UNKNOWN_REASON = "status unknown"
 
 
-def wakeup_ack_message(*, account_id: str, region: str | None, joined: bool) -> Message:
-    account = account_phrase(account_id, region)
+def wakeup_ack_message(
+    *, account_id: str, region: str | None, joined: bool, account_name: str | None = None
+) -> Message:
+    account = account_phrase(account_id, region, account_name)
     if joined:
         text = (
             f":hourglass_flowing_sand: A wake-up of {account} is already under way; "
@@ -55,6 +57,7 @@ def wakeup_followup_message(
     gave_up: bool,
     give_up_after: float,
     error: str | None = None,
+    account_name: str | None = None,
 ) -> Message:
     """How the wake-up ended, for the channel: who asked, how long, who is up and who is not.
 
@@ -64,7 +67,7 @@ def wakeup_followup_message(
     online = [agent for agent in agents if agent.status is AgentStatus.ONLINE]
     waiting = sort_agents(agent for agent in agents if agent.status is not AgentStatus.ONLINE)
     who = mention(requester_id)
-    account = account_phrase(account_id, region)
+    account = account_phrase(account_id, region, account_name)
     tally = f"{len(online):,} of {len(agents):,} agents online"
     if error is not None:
         headline = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.services.backup import split_key
 from bot.slack.action_ids import AGENT_ACTIONS, INCIDENT_ACTIONS, ActionId
 from bot.slack.blocks.incidents import incident_action_answer
 from bot.slack.jobs import Reply
@@ -46,7 +47,7 @@ def register(app: App, deps: ListenerDeps) -> None:
         if request.action is ActionId.AGENT_WAKEUP:
             deps.start_wakeup(None, request, button.region)
             return
-        key = deps.service.account_key(button.region)
+        key = deps.key_for(request, button.region)
         agent_id = button.agent_id
         deps.jobs.start(request, lambda: deps.agent_reply(deps.service.get_agent(key, agent_id)))
 
@@ -58,7 +59,13 @@ def register(app: App, deps: ListenerDeps) -> None:
         if not isinstance(button, IncidentButton):
             deps.unreadable_button(request, "read the button", "report")
             return
-        if button.seconds is None:
+        incident = deps.watcher.incident(button.incident_id)
+        if (
+            incident is not None
+            and split_key(incident.account_key)[0] != deps.account_of(request).name
+        ):
+            incident = None  # another account's incident: as unknown as one that never was
+        elif button.seconds is None:
             incident = deps.watcher.acknowledge(button.incident_id, request.user_id)
         else:
             incident = deps.watcher.snooze(button.incident_id, request.user_id, button.seconds)

@@ -58,23 +58,23 @@ def register(app: App, deps: ListenerDeps) -> None:
             deps.start_agents(request, parsed.query, page=0, options=REPLACE)
         elif isinstance(parsed, AgentCommand):
             ack(**blocks.working_message(f"Looking up agent {parsed.ref}…"))
-            key = deps.service.account_key(parsed.region)
+            key = deps.key_for(request, parsed.region)
             ref = parsed.ref
             deps.jobs.start(request, lambda: _lookup_reply(deps, deps.service.lookup(key, ref)))
         elif isinstance(parsed, WakeupCommand):
             deps.start_wakeup(ack, request, parsed.region)
         elif isinstance(parsed, WatchCommand):
             ack(**blocks.working_message("Setting up the watch…"))
-            key = deps.service.account_key(parsed.region)
+            key = deps.key_for(request, parsed.region)
             deps.jobs.start(request, lambda: _watch(deps, request, key))
         elif isinstance(parsed, UnwatchCommand):
-            key = deps.service.account_key(parsed.region)
+            key = deps.key_for(request, parsed.region)
             result = deps.watcher.unsubscribe(request.channel_id, key)
             ack(**unwatch_answer(account=deps.account_label(key), result=result, command=command))
             deps.jobs.audit(request, "refused" if result == "configured" else result)
         elif isinstance(parsed, ReportCommand):
             ack(**blocks.working_message("Putting the report together…"))
-            key = deps.service.account_key(parsed.region)
+            key = deps.key_for(request, parsed.region)
             deps.jobs.start(request, lambda: Reply(deps.watcher.report(key), REPLACE))
         else:  # the reader parses every command; an empty slot is a wiring bug
             raise TypeError(f"no command in the request: {parsed!r}")
@@ -107,7 +107,9 @@ def _lookup_reply(deps: ListenerDeps, found: Lookup) -> Reply:
         return deps.agent_reply(found)
     if isinstance(found, Choices):
         return Reply(
-            blocks.agent_choices_message(found.agents, ref=found.ref, region=found.region),
+            blocks.agent_choices_message(
+                found.agents, ref=found.ref, region=found.region, account_name=found.account_name
+            ),
             REPLACE,
         )
     return Reply(blocks.agent_not_found_message(ref=found.ref, command=deps.slash_command), REPLACE)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slack_bolt import Ack
 
+from bot.accounts import AccountConfig
 from bot.services import BackupService, Found
 from bot.services.agent_query import AgentQuery
 from bot.slack import blocks
@@ -18,6 +19,10 @@ from bot.wakeup import Requester, WakeupCoordinator
 from bot.watch import Watcher
 
 
+class RoutingError(RuntimeError):
+    """A listener ran for a request with no account: a wiring bug, never user input."""
+
+
 @dataclass(frozen=True)
 class ListenerDeps:
     service: BackupService
@@ -25,6 +30,24 @@ class ListenerDeps:
     jobs: Jobs
     slash_command: str
     watcher: Watcher
+    single_account: bool = True
+    """One account from the environment: buttons carry no account name, as before."""
+
+    def key_for(self, request: SlackRequest, region: str | None) -> str:
+        """The account key of the request's resolved account (and ``region``)."""
+        return self.service.account_key(region, self.account_of(request).name)
+
+    @staticmethod
+    def account_of(request: SlackRequest) -> AccountConfig:
+        account = request.account
+        if not isinstance(account, AccountConfig):
+            # The access middleware refuses a request without one before any listener runs.
+            raise RoutingError(f"no account resolved for {request.name}")
+        return account
+
+    def button_account(self, request: SlackRequest) -> str | None:
+        """The account name a button must carry: only when the bot serves named accounts."""
+        return None if self.single_account else self.account_of(request).name
 
     def start_agents(
         self,
@@ -37,8 +60,9 @@ class ListenerDeps:
     ) -> None:
         """Answer with a page of agents once the region's shared fetch is done."""
         fleet = self.service.fleet_future(
-            self.service.account_key(query.region), asked_at=request.received
+            self.key_for(request, query.region), asked_at=request.received
         )
+        query = replace(query, account=self.button_account(request))
         self.jobs.start_after(
             request,
             fleet,
@@ -69,10 +93,11 @@ class ListenerDeps:
             user_name=request.user_name,
             team_id=request.team_id,
         )
-        key = self.service.account_key(region)
+        key = self.key_for(request, region)
         joined = self.wakeups.request(key, requester)
+        known = self.service.known(key)
         message = blocks.wakeup_ack_message(
-            account_id=self.service.known(key).account_id, region=region, joined=joined
+            account_id=known.account_id, region=region, joined=joined, account_name=known.name
         )
         outcome = "joined" if joined else "started"
         if ack is not None:
@@ -84,7 +109,7 @@ class ListenerDeps:
     def account_label(self, key: str) -> str:
         """How messages name an account: what calls told us, never a call to learn it."""
         known = self.service.known(key)
-        return account_phrase(known.account_id, known.region)
+        return account_phrase(known.account_id, known.region, known.name)
 
     def agent_reply(self, found: Found) -> Reply:
         return Reply(
@@ -93,6 +118,7 @@ class ListenerDeps:
                 fetched_at=found.fetched_at,
                 region=found.account.region,
                 account_id=found.account.account_id,
+                account_name=found.account.name,
             ),
             REPLACE,
         )
