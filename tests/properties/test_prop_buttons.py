@@ -115,28 +115,14 @@ def test_an_agent_value_is_refused_or_served(value: str) -> None:
 
 
 @more_examples(2)
-@given(
-    returned_values,
-    st.sampled_from(
-        [
-            "agents_page_prev",
-            "agents_page_next",
-            "agents_share",
-            "agent_refresh",
-            "agent_wakeup",
-            "agent_show",
-            "",
-            "agents",
-            "watch_ack",
-        ]
-    ),
-)
-def test_every_reader_of_a_button_answers_for_any_value(value: str, action_id: str) -> None:
+@given(returned_values, st.data())
+def test_every_reader_of_a_button_answers_for_any_value(value: str, data: st.DataObject) -> None:
     try:
         from bot.slack.action_ids import ActionId
         from bot.slack.request import read_button
     except ImportError:
         return
+    action_id = data.draw(st.sampled_from([*ActionId, "", "agents", "watch"]), label="action_id")
     known = ActionId(action_id) if action_id in ActionId._value2member_map_ else None
     read_button(known, value)
 
@@ -187,3 +173,39 @@ def test_an_agent_value_with_its_account_reads_back(
     account = data.draw(st.one_of(st.none(), st.from_regex(_ACCOUNT, fullmatch=True)))
     value = blocks.encode_agent_value(agent_id, region, account)  # type: ignore[call-arg]
     assert read_button(ActionId.AGENT_WAKEUP, value) == AgentButton(agent_id, region, account)
+
+
+watch_values = st.one_of(
+    returned_values,
+    st.builds(lambda i, s: f"w1:{i}:{s}", st.integers(-5, 10**20), st.integers(-5, 10**9)),
+    st.builds(lambda i, a: f"w1:{i}@{a}", st.integers(-5, 10**20), hostile_text),
+    st.builds(lambda k: f"w1:r:{k}", hostile_text),
+    st.sampled_from(["w1:", "w1:0", "w1:1", "w1:1:3600", "w1:1:0", "w1:r:", "w1:r:ORD", "w2:1"]),
+)
+
+
+@more_examples(3)
+@given(watch_values)
+def test_a_watch_button_value_is_refused_or_served(value: str) -> None:
+    try:
+        from bot.slack import incident_values
+    except ImportError:
+        return
+    incident = incident_values.decode_incident(value)
+    incident_id = getattr(incident, "incident_id", incident)
+    assert incident_id is None or (type(incident_id) is int and incident_id >= 1)
+    snooze = incident_values.decode_snooze(value)
+    assert snooze is None or (snooze.incident_id >= 1 and snooze.seconds >= 1)
+    report = incident_values.decode_report(value)
+    assert report is None or isinstance(report, str)
+
+
+@given(st.integers(1, 10**17), st.sampled_from(DATACENTERS))
+def test_a_watch_button_value_the_bot_writes_reads_back(incident_id: int, region: str) -> None:
+    try:
+        from bot.slack import incident_values
+    except ImportError:
+        return
+    decoded = incident_values.decode_incident(incident_values.encode_incident(incident_id))
+    assert getattr(decoded, "incident_id", decoded) == incident_id
+    assert incident_values.decode_report(incident_values.encode_report(region)) == region
