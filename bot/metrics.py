@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import make_wsgi_app as prometheus_wsgi_app
 
+from bot.slack.action_ids import ActionId
+
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
@@ -27,28 +29,13 @@ METRICS_PATH = "/metrics"
 NAMESPACE = "backup_bot"
 OTHER = "other"
 
-REQUEST_NAMES = frozenset(
-    {
-        # subcommands (bot.slack.commands.subcommand_of)
-        "help",
-        "unknown",
-        "agents",
-        "agent",
-        "wakeup",
-        "watch",
-        "unwatch",
-        "report",
-        "invalid",
-        # buttons (bot.slack.action_ids.ActionId)
-        "agents_page_prev",
-        "agents_page_next",
-        "agents_share",
-        "agent_refresh",
-        "agent_wakeup",
-        "agent_show",
-    }
+SUBCOMMANDS = frozenset(
+    {"help", "unknown", "agents", "agent", "wakeup", "watch", "unwatch", "report", "invalid"}
 )
-"""What a request may be counted as; a name outside it (a forged action id) is ``other``."""
+"""The names ``bot.slack.commands.subcommand_of`` gives."""
+REQUEST_NAMES = SUBCOMMANDS | frozenset(action.value for action in ActionId)
+"""What a request may be counted as: a subcommand or one of our buttons' action ids. Any
+other name (a forged action id) is counted as ``other``."""
 
 REQUEST_KINDS = frozenset({"command", "button"})
 

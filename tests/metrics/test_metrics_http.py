@@ -150,6 +150,7 @@ def test_a_full_queue_counts_busy_answers(start_stack: StartStack) -> None:
     assert "busy" in shown(bot.answer_to(busy))
     bot.answer_to(slow)
     reset_faults(stack.simulator)
+    wait_until(bot.settled, what="both requests to finish")  # counted after the answer
     found = scrape(stack.server.url)
     assert found.value("backup_bot_busy_answers_total") == 1
     assert found.value("backup_bot_requests_total", name="agent", outcome="busy") == 1
@@ -158,6 +159,7 @@ def test_a_full_queue_counts_busy_answers(start_stack: StartStack) -> None:
 def test_two_bots_in_one_process_count_apart(start_stack: StartStack) -> None:
     one, two = start_stack(), start_stack()
     Bot(one).ask("agents")
+    wait_until(Bot(one).settled, what="the list to be counted")  # counted after the answer
     assert scrape(one.server.url).value("backup_bot_requests_total", name="agents") == 1
     assert scrape(two.server.url).value("backup_bot_requests_total", name="agents") == 0
 

@@ -55,6 +55,11 @@ def answer(slack: FakeSlack, sent: SentEnvelope) -> Message:
     return slack.wait_for(lambda m: m.via == RESPONSE_URL and m.response_url == sent.response_url)
 
 
+def idle(url: str) -> bool:
+    health = requests.get(url + "/healthz", timeout=5).json()
+    return health["in_flight"] == health["wakeups_active"] == health["followups_pending"] == 0
+
+
 def test_serve_in_socket_mode_exposes_metrics_on_metrics_port(
     simulator: Simulator, slack: FakeSlack, tokens: dict[str, str], tmp_path: Path
 ) -> None:
@@ -95,6 +100,8 @@ def test_serve_in_socket_mode_exposes_metrics_on_metrics_port(
         set_faults(simulator, fail_next=10, fail_status=503)
         assert "503" in shown(answer(slack, sender.command(f"agent {WEB2}")))
         reset_faults(simulator)
+        # A request is counted once answered; the health check says when nothing is left.
+        wait_until(lambda: idle(url), what="the bot to finish its work")
 
         after = scrape(url)
         process.send_signal(signal.SIGTERM)

@@ -35,6 +35,7 @@ def test_an_operation_is_named_by_its_kind_never_its_arguments(operation: str, k
 def test_a_request_name_outside_the_vocabulary_is_other() -> None:
     assert request_name("agents") == "agents"
     assert request_name("agent_wakeup") == "agent_wakeup"
+    assert request_name("watch_snooze_1d") == "watch_snooze_1d"
     assert request_name("U0ALICE") == "other"
     assert request_name("forged_action_310201") == "other"
 
