@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
-from bot.backup_api import BackupApiClient, Endpoint, Fleet
+from bot.backup_api import AgentNotFoundError, BackupApiClient, Endpoint, Fleet
 from bot.backup_api.models import Agent
 from bot.fleet_cache import SingleFlightCache
 from bot.services.agent_query import match_agent
@@ -169,6 +169,24 @@ class BackupService:
 
     def get_agent(self, key: str, agent_id: int) -> Found:
         return self._fetch_one(key, agent_id)
+
+    def find_by_id(self, keys: Sequence[str], ref: str) -> Lookup:
+        """An agent id or host server UUID searched in several accounts, in order.
+
+        For a channel where several accounts may be used and none was named: only those
+        accounts are asked, and the first that has the agent answers.
+        """
+        for key in keys:
+            try:
+                return self.lookup(key, ref)
+            except AgentNotFoundError:
+                continue
+        return NotFound(ref)
+
+    @staticmethod
+    def is_id(ref: str) -> bool:
+        """An agent id or a host server UUID, as opposed to a name."""
+        return ref.isdigit() or bool(_UUID.match(ref))
 
     def lookup(self, key: str, ref: str) -> Lookup:
         """One agent by id, host server UUID or name (a name may match several)."""

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from bot.accounts import AccountConfig, Accounts, Refusal
 from bot.services.agent_query import AgentQuery
-from bot.services.backup import split_key
+from bot.services.backup import BackupService, split_key
 from bot.slack.action_ids import (
     AGENT_ACTIONS,
     INCIDENT_ACTIONS,
@@ -84,6 +84,14 @@ class UnreadableButton:
 ButtonValue = PageButton | AgentButton | IncidentButton | ReportButton | UnreadableButton
 
 
+@dataclass(frozen=True, slots=True)
+class AccountSearch:
+    """``agent <id>`` where several accounts may be used and none was named: the lookup asks
+    each of these (only those usable in the channel), and nothing else runs on them."""
+
+    accounts: tuple[AccountConfig, ...]
+
+
 @dataclass(frozen=True)
 class SlackRequest:
     kind: Literal["command", "button"]
@@ -101,7 +109,7 @@ class SlackRequest:
     button: ButtonValue | None = None
     on_shared_message: bool = False
     """A button pressed on a message everyone in the channel sees."""
-    account: AccountConfig | Refusal | None = None
+    account: AccountConfig | AccountSearch | Refusal | None = None
     """The account this request is about, resolved for its channel from the name it gives
     (``account:``, or the one its button carries) or the channel's defaults; None for what
     needs no account (help, an unreadable button)."""
@@ -151,7 +159,16 @@ def read_request(body: dict[str, Any], accounts: Accounts | None = None) -> Slac
     wants, named = _wanted_account(request)
     if not wants:
         return request
-    return replace(request, account=accounts.resolve(request.channel_id, named))
+    account: AccountConfig | AccountSearch | Refusal = accounts.resolve(request.channel_id, named)
+    command = request.command
+    if (
+        isinstance(account, Refusal)
+        and account.reason == "ambiguous"
+        and isinstance(command, AgentCommand)
+        and BackupService.is_id(command.ref)
+    ):
+        account = AccountSearch(accounts.usable_in(request.channel_id))
+    return replace(request, account=account)
 
 
 def _wanted_account(request: SlackRequest) -> tuple[bool, str | None]:

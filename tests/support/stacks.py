@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import Settings, load_settings
 from bot.devtools.fake_slack import FakeSlack
-from bot.devtools.local_stack import LocalStack, stack_environment
+from bot.devtools.local_stack import LocalAccount, LocalStack, stack_environment
 from bot.devtools.socket_mode_sender import SocketModeSender
 from bot.logs import JsonFormatter
 from bot.simulator import Simulator, SimulatorConfig
@@ -40,7 +40,14 @@ FAST_ENV: dict[str, str] = {
 
 
 class StartStack(Protocol):
-    def __call__(self, *, env: dict[str, str] | None = None, **simulator: Any) -> LocalStack: ...
+    def __call__(
+        self,
+        *,
+        env: dict[str, str] | None = None,
+        accounts: Sequence[LocalAccount] = (),
+        channel_defaults: Mapping[str, str] | None = None,
+        **simulator: Any,
+    ) -> LocalStack: ...
 
 
 # -- HTTP ----------------------------------------------------------------------------------
@@ -54,13 +61,23 @@ def stack_factory(
     caplog.set_level(logging.INFO)  # what a deployment logs by default
     stacks: list[LocalStack] = []
 
-    def start(*, env: dict[str, str] | None = None, **simulator: Any) -> LocalStack:
+    def start(
+        *,
+        env: dict[str, str] | None = None,
+        accounts: Sequence[LocalAccount] = (),
+        channel_defaults: Mapping[str, str] | None = None,
+        **simulator: Any,
+    ) -> LocalStack:
         config = SimulatorConfig(**{"wake_delay": (0.0, 0.1), **simulator})
+        state_dir = tmp_path / f"stack-{len(stacks)}"
+        state_dir.mkdir()
         stack = LocalStack.start(
             simulator_config=config,
             env={**FAST_ENV, **(env or {})},
-            state_path=tmp_path / f"state-{len(stacks)}.sqlite3",
+            state_path=state_dir / "state.sqlite3",
             delivery=delivery,
+            accounts=accounts,
+            channel_defaults=channel_defaults,
         )
         stacks.append(stack)
         return stack

@@ -23,7 +23,7 @@ from bot.slack.jobs import Reply
 from bot.slack.listeners.deps import ListenerDeps
 from bot.slack.middleware import request_of
 from bot.slack.replies import REPLACE
-from bot.slack.request import SlackRequest
+from bot.slack.request import AccountSearch, SlackRequest
 from bot.watch import ChannelUnreachable
 from bot.watch.model import View
 
@@ -58,9 +58,15 @@ def register(app: App, deps: ListenerDeps) -> None:
             deps.start_agents(request, parsed.query, page=0, options=REPLACE)
         elif isinstance(parsed, AgentCommand):
             ack(**blocks.working_message(f"Looking up agent {parsed.ref}…"))
-            key = deps.key_for(request, parsed.region)
-            ref = parsed.ref
-            deps.jobs.start(request, lambda: _lookup_reply(deps, deps.service.lookup(key, ref)))
+            ref, region = parsed.ref, parsed.region
+            if isinstance(request.account, AccountSearch):
+                keys = [deps.service.account_key(region, a.name) for a in request.account.accounts]
+                deps.jobs.start(
+                    request, lambda: _lookup_reply(deps, deps.service.find_by_id(keys, ref))
+                )
+            else:
+                key = deps.key_for(request, region)
+                deps.jobs.start(request, lambda: _lookup_reply(deps, deps.service.lookup(key, ref)))
         elif isinstance(parsed, WakeupCommand):
             deps.start_wakeup(ack, request, parsed.region)
         elif isinstance(parsed, WatchCommand):
