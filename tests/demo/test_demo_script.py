@@ -150,7 +150,8 @@ def test_lines_that_are_not_commands_or_clicks_start_nothing(
 ) -> None:
     run = demo(capsys, "/backup agents", "clik 1", "help")
     assert run.code == 2
-    assert "--script line 2: expected `/backup …`, `click N`, `sim VERB AGENT` or `wait N`, got 'clik 1'" in run.err
+    expected = "expected `/backup …`, `click N`, `sim VERB AGENT` or `wait N`, got 'clik 1'"
+    assert f"--script line 2: {expected}" in run.err
     assert "--script line 3:" in run.err
     assert run.out == ""
 
