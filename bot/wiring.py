@@ -166,7 +166,7 @@ def build_bot(
 
     def account_label(key: str) -> str:
         known = service.known(key)
-        return account_phrase(known.account_id, known.region)
+        return account_phrase(known.account_id, known.region, known.name)
 
     def configured_watch_key(channel: str, region: str | None) -> str | None:
         """WATCH_CHANNEL_IDS: the channel's own account, as a command there would resolve it."""

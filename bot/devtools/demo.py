@@ -23,7 +23,7 @@ from typing import TextIO
 from bot.config import ConfigError
 from bot.devtools.demo_screen import Screen
 from bot.devtools.demo_session import Action, Person, Session, parse_line
-from bot.devtools.local_stack import LocalStack
+from bot.devtools.local_stack import LocalAccount, LocalStack
 from bot.http_server import EVENTS_PATH
 from bot.logs import JsonFormatter, RedactingFilter
 from bot.simulator import SimulatorConfig
@@ -36,6 +36,24 @@ DEMO_BOT_SETTINGS: Mapping[str, str] = {
     "WATCH_INTERVAL": "5",
 }
 """Bot settings for the demo; each can be overridden by an environment variable of its name."""
+
+LAB_TENANT = "654321"
+DEMO_CHANNEL_DEFAULTS = {"C0OPS": "prod"}
+"""#ops may use both accounts; a command that names none is about prod."""
+
+
+def demo_accounts(wake_delay: tuple[float, float]) -> list[LocalAccount]:
+    """Two Rackspace accounts, each with its own simulator: the built-in one as ``prod``,
+    and a generated ``lab`` usable only in #lab and #ops (``account:lab``)."""
+    return [
+        LocalAccount("prod", SimulatorConfig(wake_delay=wake_delay)),
+        LocalAccount(
+            "lab",
+            SimulatorConfig(tenant_id=LAB_TENANT, agents_count=12, wake_delay=wake_delay),
+            channels=("C0LAB", "C0OPS"),
+        ),
+    ]
+
 
 FIRST_SWEEP_WAIT = 10.0
 """How long the demo waits for the watch's first sweep before the first line."""
@@ -52,6 +70,7 @@ Type a slash command as you would in Slack, or press a button:
   /backup agents                       every agent and its status
   /backup agents web status:offline    filter by words, dc:, status:, region:
   /backup agent web1                   one agent, with Refresh and Wake up buttons
+  /backup agents account:lab           the other account (#ops may use prod and lab)
   /backup wakeup                       wake the agents; the channel hears when they are up
   /backup report                       the watch's report of the account, now
   click 2                              press button [2]
@@ -75,8 +94,11 @@ def banner(stack: LocalStack, person: Person, log_path: Path) -> str:
     return "\n".join(
         [
             "backup-bot demo: the real bot, a Cloud Backup API simulator and a Slack stand-in",
-            f"  Backup API simulator  {stack.simulator.url}"
-            f"  (woken agents come online after {low:g}–{high:g} s)",
+            *(
+                f"  Account {name:<14}  simulator {sim.url}"
+                f"  (woken agents come online after {low:g}–{high:g} s)"
+                for name, sim in (stack.simulators or {"default": stack.simulator}).items()
+            ),
             f"  Bot (HTTP mode)       {stack.server.url}{EVENTS_PATH}",
             f"  Slack stand-in        {stack.slack.url}  (Web API and response_url receiver)",
             f"  Bot log               {log_path}",
@@ -115,7 +137,8 @@ def run_demo(
     with _bot_log(log_path) as log_handler:
         try:
             stack = LocalStack.start(
-                simulator_config=SimulatorConfig(wake_delay=wake_delay),
+                accounts=demo_accounts(wake_delay),
+                channel_defaults=DEMO_CHANNEL_DEFAULTS,
                 env=bot_settings(environ),
             )
         except ConfigError as exc:

@@ -54,7 +54,8 @@ def test_agents_then_wakeup_shows_the_list_and_the_follow_up(
 ) -> None:
     run = demo(capsys, "/backup agents", "/backup wakeup")
     assert run.code == 0, run.err
-    assert "Backup API simulator  http://127.0.0.1:" in run.out
+    assert "Account prod            simulator http://127.0.0.1:" in run.out
+    assert "Account lab             simulator http://127.0.0.1:" in run.out
     assert "Slack stand-in        http://127.0.0.1:" in run.out
     assert "You are @alice (U0ALICE) in #ops (C0OPS)." in run.out
     listing = run.after("/backup agents")

@@ -52,3 +52,21 @@ def test_a_sim_change_of_an_unknown_agent_says_so(capsys: pytest.CaptureFixture[
 
     assert code == 0
     assert "The simulator has no such agent" in capsys.readouterr().out
+
+
+def test_the_demo_has_two_accounts_and_ops_may_name_either(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = run_demo(
+        script=["/backup agents", "/backup agents account:lab"],
+        as_json=False,
+        timeout=20,
+        wake_delay=(0.0, 0.2),
+        environ=FAST_WAKEUPS,
+    )
+    out = capsys.readouterr().out
+
+    assert code == 0, out
+    prod, _, lab = out.partition("› /backup agents account:lab")
+    assert "Rackspace prod (account 123456, DFW)" in prod
+    assert "Rackspace lab (account 654321, DFW)" in lab

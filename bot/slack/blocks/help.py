@@ -40,6 +40,9 @@ def help_message(
             "",
             command_span(command, "help"),
             "This message.",
+            "",
+            "Where the bot serves several Rackspace accounts, `account:NAME` on any of these "
+            "picks one; without it the channel's own account is used.",
         ]
     )
     examples = ", ".join(
