@@ -14,7 +14,8 @@ secret.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -236,7 +237,7 @@ class Metrics:
         self.watch_open_incidents = Gauge(
             "watch_open_incidents",
             "Open watch incidents by condition (a fixed set, e.g. stale_backup, api_down). "
-            "For bot/watch: set after each sweep with ``open_incidents({...})``.",
+            "Counted from the watch store at each scrape.",
             ["condition"],
             namespace=ns,
             registry=r,
@@ -297,11 +298,19 @@ class Metrics:
         self.watch_sweeps.labels("ok" if ok else "failed").inc()
         self.watch_sweep_seconds.observe(seconds)
 
-    def open_incidents(self, counts: dict[str, int], conditions: Iterable[str] = ()) -> None:
-        """For bot/watch: the open incidents now, by condition (``conditions`` listed at 0)."""
-        for condition in {*conditions, *counts}:
-            self.watch_open_incidents.labels(condition).set(counts.get(condition, 0))
+    def watch_open_incidents_from(
+        self, count: Callable[[], Mapping[str, int]], *, conditions: Iterable[str]
+    ) -> None:
+        """The open incidents by condition, counted from the store at each scrape."""
+        for condition in conditions:
+            self.watch_open_incidents.labels(condition).set_function(
+                partial(_count_of, count, condition)
+            )
 
     def wsgi_app(self) -> WSGIApplication:
         """The exposition (text format, OpenMetrics or gzip as the scraper asks)."""
         return prometheus_wsgi_app(self.registry)
+
+
+def _count_of(count: Callable[[], Mapping[str, int]], key: str) -> float:
+    return float(count().get(key, 0))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
 
 from bot.accounts import Refusal
-from bot.backup_api import build_client
+from bot.backup_api import Fleet, build_client
 from bot.config import Settings
 from bot.executor import BoundedExecutor
 from bot.metrics import Metrics
@@ -31,7 +33,7 @@ from bot.slack.listeners import ListenerDeps
 from bot.slack.poster import WebClientPoster
 from bot.state import open_stores
 from bot.wakeup import Scheduler, WakeupCoordinator, WakeupOutcome, WakeupStore
-from bot.watch import Watcher, WatchSettings, WatchStore
+from bot.watch import Condition, Watcher, WatchSettings, WatchStore
 
 logger = logging.getLogger(__name__)
 WAKEUP_WORKERS = 4
@@ -168,6 +170,18 @@ def build_bot(
         known = service.known(key)
         return account_phrase(known.account_id, known.region, known.name)
 
+    def timed_sweep(fetch: Future[Fleet]) -> Future[Fleet]:
+        """A sweep's fetch, counted and timed (the watcher fetches only to sweep)."""
+        if metrics is not None:
+            started = time.monotonic()
+            fetch.add_done_callback(
+                lambda done: metrics.watch_sweep(
+                    ok=not done.cancelled() and done.exception() is None,
+                    seconds=time.monotonic() - started,
+                )
+            )
+        return fetch
+
     def configured_watch_key(channel: str, region: str | None) -> str | None:
         """WATCH_CHANNEL_IDS: the channel's own account, as a command there would resolve it."""
         account = settings.accounts.resolve(channel, None)
@@ -182,13 +196,23 @@ def build_bot(
     # threads that commands and follow-ups run on; the shared scheduler holds their waits.
     watcher = Watcher(
         store=watch_store,
-        fleet=lambda key, fresh: service.fleet_future(key, fresh=fresh),
+        fleet=lambda key, fresh: timed_sweep(service.fleet_future(key, fresh=fresh)),
         poster=WebClientPoster(web_client),
         messages=BlockKitWatchMessages(),
         settings=WatchSettings.from_settings(settings, account_key=configured_watch_key),
         account_label=account_label,
         scheduler=scheduler,
     )
+
+    if metrics is not None:
+        metrics.watch_open_incidents_from(
+            lambda: Counter(
+                str(incident.condition)
+                for key in watcher.accounts()
+                for incident in watch_store.incidents(key, open_only=True)
+            ),
+            conditions=[str(condition) for condition in Condition],
+        )
 
     def on_wakeup_finished(outcome: WakeupOutcome) -> None:
         if outcome.gave_up:

@@ -67,7 +67,9 @@ def test_the_watch_figures_are_ready_for_the_watcher() -> None:
     metrics = Metrics()
     metrics.watch_sweep(ok=False, seconds=1.5)
     metrics.watch_sweep(ok=True, seconds=0.5)
-    metrics.open_incidents({"stale_backup": 2}, conditions=("api_down",))
+    metrics.watch_open_incidents_from(
+        lambda: {"stale_backup": 2}, conditions=("stale_backup", "api_down")
+    )
     metrics.leases_taken_over.inc()
     found = parse(parse_text(metrics))
     assert found.value("backup_bot_watch_sweeps_total", outcome="failed") == 1
