@@ -12,11 +12,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
+
+from bot.devtools.processes import free_port
 
 START_TIMEOUT = 30
 STOP_TIMEOUT = 15
@@ -41,12 +42,6 @@ def server_bin_dir() -> Path:
     return Path(found[-1]).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class TempPostgres:
     """``with TempPostgres() as pg: pg.url`` — a fresh cluster, removed at the end."""
 
@@ -54,7 +49,7 @@ class TempPostgres:
         self._bin = server_bin_dir()
         self._root = Path(tempfile.mkdtemp(prefix="backup-bot-pg-"))
         self.data_dir = self._root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql://{SERVICE_USER}@127.0.0.1:{self.port}/postgres"
         self._as_service_user = os.geteuid() == 0
         if self._as_service_user:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 
+from bot.devtools.processes import free_port
 from tests.backup_api.bapi_helpers import Clients, FakeServer
 
 
@@ -27,6 +27,4 @@ def clients(server: FakeServer) -> Iterator[Clients]:
 @pytest.fixture
 def closed_port() -> int:
     """A loopback port nobody listens on: connecting is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()

@@ -318,16 +318,17 @@ def test_failing_response_urls(fake: FakeSlack, client: WebClient) -> None:
 
 
 def test_wait_for_a_message_posted_later(fake: FakeSlack, client: WebClient) -> None:
-    def post_soon() -> None:
-        time.sleep(0.05)
+    def post() -> None:
         client.chat_postMessage(channel="C1", text="first")
         client.chat_postMessage(channel="C1", text="awake")
 
-    threading.Thread(target=post_soon, daemon=True).start()
+    later = threading.Timer(0.05, post)  # posted after the wait below has begun
+    later.start()
 
     message = fake.wait_for(lambda m: "awake" in m.text, timeout=5)
     assert message.text == "awake"
     assert [m.text for m in fake.wait_for_count(2, timeout=5)] == ["first", "awake"]
+    later.join(5)
 
 
 def test_wait_for_timeout_says_what_was_received(fake: FakeSlack, client: WebClient) -> None:

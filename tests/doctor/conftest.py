@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.devtools.fake_slack import DEFAULT_BOT_TOKEN, FakeSlack
+from bot.devtools.processes import free_port
 from bot.doctor import run_doctor
 from bot.simulator import Simulator, SimulatorConfig
 
@@ -148,7 +148,4 @@ def doctor(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> RunDoctor:
 @pytest.fixture
 def closed_port() -> int:
     """A loopback port nobody listens on (bound, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    return free_port()

@@ -6,12 +6,10 @@ the test scrapes the listener it starts (``METRICS_PORT=0``: a free port, read f
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 import requests
 
 from bot.devtools.fake_slack import RESPONSE_URL, FakeSlack, Message
+from bot.devtools.processes import child_environment, serve_command
 from bot.devtools.socket_mode_sender import SentEnvelope, SocketModeSender
 from bot.simulator import Simulator, SimulatorConfig
 from tests.e2e.e2e_helpers import ALICE, BOB, DEV, OPS, REPORTING_OLD, WEB1, WEB2, shown
@@ -69,8 +68,8 @@ def test_serve_in_socket_mode_exposes_metrics_on_metrics_port(
     log = tmp_path / "serve.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            env={**os.environ, **env},
+            serve_command(),
+            env=child_environment(env),
             stdout=output,
             stderr=subprocess.STDOUT,
         )

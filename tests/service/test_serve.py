@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from bot.devtools.fake_slack import DEFAULT_APP_TOKEN, FakeSlack
 from bot.devtools.local_stack import stack_environment
+from bot.devtools.processes import run_to_end, serve_command
 from bot.simulator import Simulator
 
 BOT_TOKEN = "xoxb-serve-test-0123456789"
@@ -28,18 +27,13 @@ def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
             bot_token=BOT_TOKEN,
             signing_secret="0123456789abcdef0123456789abcdef",
         )
-        yield {**os.environ, **env}
+        yield {**env, "WORKDIR": str(tmp_path)}
 
 
 def serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "serve", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """``serve`` to its end, given only its settings (none of the developer's)."""
+    settings = {k: v for k, v in env.items() if k != "WORKDIR"}
+    return run_to_end(serve_command(*args), settings, workdir=Path(env["WORKDIR"]), timeout=60)
 
 
 def test_socket_mode_refused_by_slack_says_what_to_check(environment: dict[str, str]) -> None:

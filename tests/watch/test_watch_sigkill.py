@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.devtools.processes import child_environment
 from bot.watch import WatchSettings
 from tests.watch.watch_stack import DAY, HOUR, OPS, WatchStack, stack_fixture, sweep, wire_agent
 
@@ -47,7 +47,7 @@ def test_sigkill_then_restart_posts_nothing_twice(stack: WatchStack) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=child_environment({"PYTHONPATH": str(ROOT)}),
     )
     try:
         assert child.stdout is not None
