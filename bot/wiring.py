@@ -202,6 +202,7 @@ def build_bot(
         settings=WatchSettings.from_settings(settings, account_key=configured_watch_key),
         account_label=account_label,
         scheduler=scheduler,
+        lease=settings.state_lease,
     )
 
     if metrics is not None:

@@ -160,6 +160,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         for table in ("jobs", "follow_ups")
         for column in ("owner TEXT", f"lease_until {_TIME}")
     ),
+    # Version 4: leases on watch sweeps and channel deliveries, who is posting a watch
+    # message, and the Slack requests already run (a retry of one runs nothing).
+    (
+        f"""CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            until {_TIME} NOT NULL
+        )""",
+        "ALTER TABLE watch_messages ADD COLUMN owner TEXT",
+        f"ALTER TABLE watch_messages ADD COLUMN lease_until {_TIME}",
+        f"""CREATE TABLE slack_requests (
+            fingerprint TEXT PRIMARY KEY,
+            expires_at {_TIME} NOT NULL
+        )""",
+        "CREATE INDEX slack_requests_by_expiry ON slack_requests (expires_at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -389,6 +405,8 @@ class PostgresWakeupStore(SqlWakeupStore):
 
 
 class PostgresWatchStore(SqlWatchStore):
+    _lock_lease = " FOR UPDATE"
+
     def __init__(self, state: PostgresState) -> None:
         self._state = state
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -82,6 +83,19 @@ class MessageRecord:
 class WatchStore(Protocol):
     """Each method is one atomic transaction."""
 
+    shared: bool
+    """Several instances use it (PostgreSQL): sweeps and channel deliveries are held under
+    leases. False (SQLite, one process): every lease is trivially held."""
+
+    def hold(self, name: str, owner: str, *, now: float, until: float) -> tuple[bool, float]:
+        """Take or extend the lease ``name`` for ``owner`` until ``until``, if nobody else
+        holds it past ``now``; returns whether it is held and until when the row runs."""
+        ...
+
+    def release(self, name: str, owner: str) -> None:
+        """Let the lease go at once, if ``owner`` still holds it."""
+        ...
+
     def subscribe(
         self, channel_id: str, account_key: str, *, now: float, configured: bool = False
     ) -> bool:
@@ -105,8 +119,12 @@ class WatchStore(Protocol):
         *,
         now: float,
         swept: bool,
-    ) -> None:
-        """Store the engine's new state and its transitions (``swept``: a sweep happened)."""
+        fence: tuple[str, str] | None = None,
+    ) -> bool:
+        """Store the engine's new state and its transitions (``swept``: a sweep happened).
+
+        ``fence`` (lease name, owner): only while that owner holds the lease; False if not.
+        """
         ...
 
     def incident(self, incident_id: int) -> Incident | None: ...
@@ -133,6 +151,8 @@ class WatchStore(Protocol):
         now: float,
         page: int = 1,
         pages: int = 1,
+        owner: str | None = None,
+        lease_until: float | None = None,
     ) -> int: ...
 
     def message_posted(self, message_id: int, ts: str, rendered: str) -> None: ...
@@ -145,7 +165,13 @@ class WatchStore(Protocol):
 
     def set_reminded(self, message_id: int, at: float) -> None: ...
 
-    def discard_unconfirmed_posts(self) -> int: ...
+    def discard_unconfirmed_posts(
+        self, owner: str | None = None, *, now: float | None = None, channel: str | None = None
+    ) -> int:
+        """Drop ``posting`` rows: on a shared store only ``owner``'s own, unowned ones and
+        those whose lease ran out before ``now``; with ``channel`` (held under its delivery
+        lease), every one of that channel."""
+        ...
 
     def quiet_since(self, channel_id: str) -> float | None: ...
 
@@ -182,6 +208,39 @@ class SqlWatchStore(WatchStore):
 
     def close(self) -> None:
         raise NotImplementedError
+
+    shared = True
+
+    # -- leases -------------------------------------------------------------------------
+
+    def hold(self, name: str, owner: str, *, now: float, until: float) -> tuple[bool, float]:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "INSERT INTO leases (name, owner, until) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until"
+                " WHERE leases.owner = excluded.owner OR leases.until <= ? RETURNING until",
+                (name, owner, until, now),
+            ).fetchone()
+            if row is not None:
+                return True, float(row["until"])
+            row = conn.execute("SELECT until FROM leases WHERE name = ?", (name,)).fetchone()
+        return False, float(row["until"]) if row is not None else now
+
+    def release(self, name: str, owner: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
+
+    def _fenced(self, conn: Connection, fence: tuple[str, str] | None) -> bool:
+        if fence is None or not self.shared:
+            return True
+        row = conn.execute(
+            "SELECT owner FROM leases WHERE name = ?" + self._lock_lease,  # noqa: S608 (constant SQL)
+            (fence[0],),
+        ).fetchone()
+        return row is not None and row["owner"] == fence[1]
+
+    _lock_lease = ""
+    """PostgreSQL: " FOR UPDATE", so a fenced write and a take-over do not interleave."""
 
     # -- subscriptions ------------------------------------------------------------------
 
@@ -304,9 +363,12 @@ class SqlWatchStore(WatchStore):
         *,
         now: float,
         swept: bool,
-    ) -> None:
+        fence: tuple[str, str] | None = None,
+    ) -> bool:
         key = state.account_key
         with self._transaction() as conn:
+            if not self._fenced(conn, fence):
+                return False
             conn.execute(
                 "INSERT INTO watch_accounts (account_key, swept, failures, first_failure_at,"
                 " last_error, last_sweep_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -344,6 +406,7 @@ class SqlWatchStore(WatchStore):
                 )
             for transition in transitions:
                 self._apply_one(conn, key, transition, now)
+        return True
 
     def _apply_one(
         self, conn: Connection, account_key: str, transition: Transition, now: float
@@ -485,12 +548,22 @@ class SqlWatchStore(WatchStore):
         now: float,
         page: int = 1,
         pages: int = 1,
+        owner: str | None = None,
+        lease_until: float | None = None,
     ) -> int:
         with self._transaction() as conn:
-            inserted = conn.execute(
-                "INSERT INTO watch_messages (channel_id, account_key, kind, created_at, page,"
-                " pages) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (channel_id, account_key, kind, now, page, pages),
+            inserted = (
+                conn.execute(
+                    "INSERT INTO watch_messages (channel_id, account_key, kind, created_at, page,"
+                    " pages, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (channel_id, account_key, kind, now, page, pages, owner, lease_until),
+                )
+                if self.shared
+                else conn.execute(
+                    "INSERT INTO watch_messages (channel_id, account_key, kind, created_at, page,"
+                    " pages) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    (channel_id, account_key, kind, now, page, pages),
+                )
             ).fetchone()
             message_id: int = inserted["id"]
             conn.executemany(
@@ -528,9 +601,19 @@ class SqlWatchStore(WatchStore):
         with self._transaction() as conn:
             conn.execute("UPDATE watch_messages SET reminded_at = ? WHERE id = ?", (at, message_id))
 
-    def discard_unconfirmed_posts(self) -> int:
+    def discard_unconfirmed_posts(
+        self, owner: str | None = None, *, now: float | None = None, channel: str | None = None
+    ) -> int:
+        sql = "DELETE FROM watch_messages WHERE state = 'posting'"
+        params: tuple[Any, ...] = ()
+        if channel is not None:
+            sql, params = sql + " AND channel_id = ?", (channel,)
+        elif self.shared and owner is not None:
+            # Another live instance may be posting right now: leave its rows alone.
+            sql += " AND (owner IS NULL OR owner = ? OR lease_until IS NULL OR lease_until < ?)"
+            params = (owner, time.time() if now is None else now)
         with self._transaction() as conn:
-            cursor = conn.execute("DELETE FROM watch_messages WHERE state = 'posting'")
+            cursor = conn.execute(sql, params)
             return cursor.rowcount
 
     # -- quiet hours and announcements -----------------------------------------------------
@@ -598,10 +681,18 @@ class SqlWatchStore(WatchStore):
 class SqliteWatchStore(SqlWatchStore):
     """One connection and one lock, WAL and ``synchronous=FULL`` like the wake-up store."""
 
+    shared = False
+
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)
         self._lock = threading.Lock()
         self._conn = _connect(self._path)
+
+    def hold(self, name: str, owner: str, *, now: float, until: float) -> tuple[bool, float]:
+        return True, until  # one process: the lease is trivially held
+
+    def release(self, name: str, owner: str) -> None:
+        return None
 
     def close(self) -> None:
         with self._lock:

@@ -17,8 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -147,6 +150,10 @@ def _digest(message: Message) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
+class _LeaseLost(Exception):
+    """Another instance holds the channel's delivery lease: this pass stops here."""
+
+
 def _default_label(account_key: str) -> str:
     return f"the account ({account_key})" if account_key else "the account"
 
@@ -166,6 +173,8 @@ class Watcher:
         now: Callable[[], float] = time.time,
         scheduler: Scheduler | None = None,
         executor: Executor | None = None,
+        owner: str | None = None,
+        lease: float = 15.0,
     ) -> None:
         self._store = store
         self._fleet = fleet
@@ -186,12 +195,19 @@ class Watcher:
         self._timers: dict[str, Handle] = {}
         self._tick_handle: Handle | None = None
         self._stopped = False
+        # Several instances on one store: a periodic sweep of an account runs where its
+        # sweep lease is taken (one per interval cluster-wide), and a channel's messages
+        # are brought in step only under that channel's delivery lease.
+        self._shared = bool(getattr(store, "shared", False))
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lease = lease
+        self._fences: dict[str, tuple[str, str]] = {}
 
     # -- life cycle -------------------------------------------------------------------
 
     def start(self) -> None:
         """Drop unconfirmed posts (see the store), subscribe configured channels, schedule."""
-        discarded = self._store.discard_unconfirmed_posts()
+        discarded = self._store.discard_unconfirmed_posts(self.owner, now=time.time())
         if discarded:
             logger.warning("%d watch message(s) may have been posted before a crash", discarded)
         now = self._now()
@@ -359,9 +375,11 @@ class Watcher:
 
     def _finish_sweep(self, account_key: str, fetched: Future[Fleet]) -> None:
         error: BaseException | None = None
+        with self._lock:
+            fence = self._fences.pop(account_key, None)
         try:
-            self._record_sweep(account_key, fetched)
-            self._deliver_account_channels(account_key)
+            if self._record_sweep(account_key, fetched, fence):
+                self._deliver_account_channels(account_key, retry=True)
         except BaseException as exc:
             logger.exception("watch sweep of account %r failed", account_key)
             error = exc
@@ -378,7 +396,10 @@ class Watcher:
         if again:
             self._begin_sweep(account_key)
 
-    def _record_sweep(self, account_key: str, fetched: Future[Fleet]) -> None:
+    def _record_sweep(
+        self, account_key: str, fetched: Future[Fleet], fence: tuple[str, str] | None = None
+    ) -> bool:
+        """False when the sweep lease went to another instance meanwhile (nothing stored)."""
         now = self._now()
         with self._state_lock:
             state = self._store.load_state(account_key)
@@ -394,7 +415,11 @@ class Watcher:
                 state, transitions = engine.sweep_succeeded(
                     state, fleet.agents, fleet.unverified.keys(), now, self.settings.engine
                 )
-            self._store.apply(state, transitions, now=now, swept=exc is None)
+            applied = self._store.apply(state, transitions, now=now, swept=exc is None, fence=fence)
+        if applied is False:
+            logger.warning("watch sweep of %r dropped: its lease went elsewhere", account_key)
+            return False
+        return True
 
     def _schedule_sweep(self, account_key: str, when: float) -> None:
         def due() -> None:
@@ -413,9 +438,32 @@ class Watcher:
             self._timers.pop(account_key, None)
         if account_key not in self.accounts():
             return
+        if self._shared:
+            self._periodic_shared_sweep(account_key)
+            return
         self.sweep_now(account_key)
         # The next one keeps the rhythm, yet never lands in the past after a slow spell.
         self._schedule_sweep(account_key, max(was_due + self.settings.interval, time.time()))
+
+    def _periodic_shared_sweep(self, account_key: str) -> None:
+        """Every instance's timer aims at the end of the account's sweep lease; the first to
+        take it sweeps and holds it for one interval, the others wait for its end. If the
+        sweeping instance dies, the lease still ends on time and another one sweeps."""
+        name = f"sweep:{account_key}"
+        now = time.time()
+        try:
+            held, until = self._store.hold(
+                name, self.owner, now=now, until=now + self.settings.interval
+            )
+        except Exception as exc:  # the store is away: try again within one lease
+            logger.warning("watch sweep lease of %r not taken: %s", account_key, exc)
+            self._schedule_sweep(account_key, now + min(self._lease, self.settings.interval))
+            return
+        if held:
+            with self._lock:
+                self._fences[account_key] = (name, self.owner)
+            self.sweep_now(account_key)
+        self._schedule_sweep(account_key, max(until, now + 0.01))
 
     def _schedule_tick(self) -> None:
         def due() -> None:
@@ -459,46 +507,106 @@ class Watcher:
         return future
 
     def _refresh(self, account_key: str) -> None:
-        self._submit(self._deliver_account_channels, account_key)
+        self._submit(self._deliver_account_channels, account_key, True)
 
     # -- delivery ---------------------------------------------------------------------
 
-    def _deliver_account_channels(self, account_key: str) -> None:
+    def _deliver_account_channels(self, account_key: str, retry: bool = False) -> None:
+        """``retry``: a channel whose delivery lease another instance holds is tried again
+        shortly, since that instance may have read the store before this change."""
         channels = sorted(
             {s.channel_id for s in self._store.subscriptions() if s.account_key == account_key}
         )
         for channel in channels:
             try:
-                self._deliver(channel)
+                if not self._deliver(channel) and retry:
+                    self._retry_delivery(channel, 1)
             except Exception:
                 logger.exception("watch delivery to channel %s failed", channel)
+
+    def _retry_delivery(self, channel: str, attempt: int) -> None:
+        # Bounded: past the lease, a holder that died has lost it and the tick takes over.
+        pause = min(1.0, self._lease / 3)
+        if attempt > int(self._lease / pause) + 2:
+            return
+
+        def again() -> None:
+            try:
+                if not self._deliver(channel):
+                    self._retry_delivery(channel, attempt + 1)
+            except Exception:
+                logger.exception("watch delivery to channel %s failed", channel)
+
+        with self._lock:
+            if self._stopped:
+                return
+        try:
+            self._scheduler.call_later(pause, lambda: self._submit(again))
+        except RuntimeError:
+            logger.info("watch delivery retry dropped: shutting down")
+
+    def _hold_channel(self, channel: str) -> None:
+        """Take or extend the channel's delivery lease; ``_LeaseLost`` if another has it."""
+        if not self._shared:
+            return
+        now = time.time()
+        held, _ = self._store.hold(
+            f"deliver:{channel}", self.owner, now=now, until=now + self._lease
+        )
+        if not held:
+            raise _LeaseLost(channel)
 
     def _channel_lock(self, channel: str) -> threading.Lock:
         with self._lock:
             return self._channel_locks.setdefault(channel, threading.Lock())
 
-    def _deliver(self, channel: str) -> None:
-        """Bring one channel's messages in step with the store."""
+    def _deliver(self, channel: str) -> bool:
+        """Bring one channel's messages in step with the store; False when another instance
+        holds the channel's delivery lease (nothing done here)."""
         with self._channel_lock(channel):
-            now = self._now()
-            subs = [s for s in self._store.subscriptions() if s.channel_id == channel]
-            if not subs:
-                return
-            if clock.in_quiet_hours(now, self.settings.quiet_hours, self.settings.timezone):
-                self._store.set_quiet(channel, now)
-                return
-            since = self._store.quiet_since(channel)
-            if since is not None:
-                self._catch_up(channel, subs, since, now)
-                self._store.set_quiet(channel, None)
-            for sub in subs:
-                self._deliver_account(channel, sub.account_key, now)
-            for announcement in self._store.pending_announcements(channel):
-                self._store.announcement_delivered(announcement.announcement_id, channel)
-                self._post(channel, self._messages.announcement(announcement, self._label))
-            self._daily_reports(channel, subs, now)
+            try:
+                self._hold_channel(channel)
+            except _LeaseLost:
+                return False
+            try:
+                if self._shared:
+                    # Under the lease, a row still ``posting`` is an earlier holder's that
+                    # died between Slack and the store: post it again rather than lose it.
+                    self._store.discard_unconfirmed_posts(self.owner, channel=channel)
+                self._deliver_held(channel)
+            except _LeaseLost:
+                logger.warning("watch delivery to %s stopped: its lease went elsewhere", channel)
+                return True
+            finally:
+                if self._shared:
+                    try:
+                        self._store.release(f"deliver:{channel}", self.owner)
+                    except Exception as exc:
+                        logger.warning("watch delivery lease of %s not released: %s", channel, exc)
+            return True
+
+    def _deliver_held(self, channel: str) -> None:
+        now = self._now()
+        subs = [s for s in self._store.subscriptions() if s.channel_id == channel]
+        if not subs:
+            return
+        if clock.in_quiet_hours(now, self.settings.quiet_hours, self.settings.timezone):
+            self._store.set_quiet(channel, now)
+            return
+        since = self._store.quiet_since(channel)
+        if since is not None:
+            self._catch_up(channel, subs, since, now)
+            self._store.set_quiet(channel, None)
+        for sub in subs:
+            self._deliver_account(channel, sub.account_key, now)
+        for announcement in self._store.pending_announcements(channel):
+            self._hold_channel(channel)
+            self._store.announcement_delivered(announcement.announcement_id, channel)
+            self._post(channel, self._messages.announcement(announcement, self._label))
+        self._daily_reports(channel, subs, now)
 
     def _post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str | None:
+        self._hold_channel(channel)
         try:
             return self._poster.post(channel, message, thread_ts=thread_ts)
         except PostError as exc:
@@ -550,8 +658,17 @@ class Watcher:
     ) -> bool:
         """Record, post, confirm. False when the channel refuses posts (try again later)."""
         ids = [i.incident_id for i in incidents]
+        self._hold_channel(channel)
         message_id = self._store.begin_message(
-            channel, account_key, kind, ids, now=now, page=page, pages=pages
+            channel,
+            account_key,
+            kind,
+            ids,
+            now=now,
+            page=page,
+            pages=pages,
+            owner=self.owner,
+            lease_until=time.time() + self._lease,
         )
         try:
             ts = self._poster.post(channel, message)
@@ -592,6 +709,7 @@ class Watcher:
         if message is not None:
             rendered = _digest(message)
             if rendered != record.rendered:
+                self._hold_channel(channel)
                 try:
                     self._poster.update(channel, record.ts, message)
                 except Exception as exc:
@@ -602,12 +720,14 @@ class Watcher:
             incident for incident, item in pairs if not incident.is_open and not item.replied
         ]
         if resolved:
+            self._hold_channel(channel)
             self._store.mark_replied(record.message_id, [i.incident_id for i in resolved])
             self._post(channel, self._messages.resolution(resolved, view), thread_ts=record.ts)
         every = self.settings.remind_every
         due = [i for i in items if i.needs_reminder(now)]
         last = record.reminded_at if record.reminded_at is not None else record.created_at
         if every > 0 and due and now - last >= every:
+            self._hold_channel(channel)
             self._store.set_reminded(record.message_id, now)
             self._post(channel, self._messages.reminder(due, view), thread_ts=record.ts)
 
@@ -642,7 +762,16 @@ class Watcher:
         )
         # The catch-up takes the place of the messages held back: later resolutions of those
         # incidents are replied in its thread.
-        message_id = self._store.begin_message(channel, CATCH_UP_ACCOUNT, "catchup", adopt, now=now)
+        self._hold_channel(channel)
+        message_id = self._store.begin_message(
+            channel,
+            CATCH_UP_ACCOUNT,
+            "catchup",
+            adopt,
+            now=now,
+            owner=self.owner,
+            lease_until=time.time() + self._lease,
+        )
         try:
             ts = self._poster.post(channel, message)
         except Exception as exc:
@@ -669,6 +798,7 @@ class Watcher:
                 since=sub.last_report_at,
             )
             # Marked first: a crash here loses one report rather than posting it twice.
+            self._hold_channel(channel)
             self._store.set_last_report(channel, sub.account_key, now)
             self._post(
                 channel,
