@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
 
-from bot.config import DEFAULT_IDENTITY_URL, Secret
+from bot.backup_api.auth import DEFAULT_IDENTITY_URL
+from bot.secret import Secret
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -10,47 +10,25 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar, cast
+from typing import Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.accounts import (
+    Accounts,
+    accounts_from_settings,
+    env_account_conflicts,
+    load_accounts_file,
+)
+from bot.backup_api.auth import DEFAULT_IDENTITY_URL
 from bot.durations import DURATION_HINT, parse_duration, parse_time_of_day
+from bot.secret import Secret
 
-if TYPE_CHECKING:
-    from bot.accounts import Accounts
-
-DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com/v2.0/"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 Mode = Literal["http", "socket"]
 T = TypeVar("T")
-
-
-class Secret:
-    """A string that never shows itself by accident: repr, str and f-strings print a mask."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __repr__(self) -> str:
-        return "Secret('***')" if self._value else "Secret('')"
-
-    __str__ = __repr__
 
 
 class ConfigError(Exception):
@@ -126,8 +104,6 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.accounts is None or self.accounts.from_environment:
-            from bot.accounts import accounts_from_settings  # bot.accounts imports this module
-
             object.__setattr__(self, "accounts", accounts_from_settings(self))
 
     def secrets(self) -> list[str]:
@@ -358,7 +334,6 @@ def _with_accounts_file(
     s: Settings, path: Path, env: Mapping[str, str], problems: list[str]
 ) -> Settings:
     """ACCOUNTS_FILE describes every account; the single-account variables must stay unset."""
-    from bot.accounts import env_account_conflicts, load_accounts_file
 
     problems.extend(env_account_conflicts(env))
     accounts, found = load_accounts_file(

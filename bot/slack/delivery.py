@@ -35,7 +35,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
-from bot.config import Secret
+from bot.secret import Secret
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
