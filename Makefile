@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo run bench simulator clean
+.PHONY: install test lint demo run bench soak simulator clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ simulator: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The chaos soak (bench/soak): SOAK_MINUTES (default 10); SOAK_SEED replays a run.
+SOAK_MINUTES ?= 10
+soak: $(STAMP)
+	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_SEED=$(SOAK_SEED) $(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
