@@ -32,7 +32,9 @@ from bot.slack.jobs import Jobs
 from bot.slack.listeners import ListenerDeps
 from bot.slack.poster import WebClientPoster
 from bot.state import open_stores
+from bot.state.requests import RequestLedger
 from bot.wakeup import Scheduler, WakeupCoordinator, WakeupOutcome, WakeupStore
+from bot.wakeup.store import StateStoreError
 from bot.watch import Condition, Watcher, WatchSettings, WatchStore
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,9 @@ class Bot:
     delivery: Delivery
     metrics: Metrics | None = None
     """This bot's collectors (its own registry); None with METRICS=off."""
+    requests: RequestLedger | None = None
+    """The Slack requests already run (a retry of one runs nothing)."""
+    state_engine: str = "sqlite"
 
     def start(self) -> None:
         if not self.settings.allowed_channel_ids:
@@ -70,17 +75,28 @@ class Bot:
         self.scheduler.start()
         resumed = self.wakeups.resume()
         if resumed:
-            logger.info(
-                "resumed %d pending wake-up item(s) from %s", resumed, self.settings.state_path
-            )
+            where = "PostgreSQL" if self.state_engine == "postgres" else self.settings.state_path
+            logger.info("resumed %d pending wake-up item(s) from %s", resumed, where)
         self.watcher.start()
 
     def health(self) -> dict[str, Any]:
-        return {
-            "in_flight": self.executor.in_flight,
-            "wakeups_active": self.wakeups.active_jobs(),
-            "followups_pending": self.wakeups.pending_deliveries(),
-        }
+        """``state`` is ``ok`` or ``unreachable``: without the store, commands that need no
+        state still run, so the instance stays up and says so here."""
+        body: dict[str, Any] = {"in_flight": self.executor.in_flight}
+        try:
+            body["wakeups_active"] = self.wakeups.active_jobs()
+            body["followups_pending"] = self.wakeups.pending_deliveries()
+        except StateStoreError as exc:
+            body.update(
+                wakeups_active=None,
+                followups_pending=None,
+                state="unreachable",
+                state_error=str(exc),
+            )
+        else:
+            body["state"] = "ok"
+        body["state_engine"] = self.state_engine
+        return body
 
     def stop(self, *, grace: float) -> bool:
         """Finish what is running within ``grace`` seconds; pending wake-ups stay stored.
@@ -105,6 +121,8 @@ class Bot:
             # follow-up delivered, or the next start would post it a second time.
             self.store.close()
             self.watch_store.close()
+            if self.requests is not None:
+                self.requests.close()
             self.service.close()
         return finished
 
@@ -251,11 +269,15 @@ def build_bot(
     )
     try:
         app = build_app(
-            settings, client=web_client, deps=deps, verify_token=verify_token, metrics=metrics
+            settings,
+            client=web_client,
+            deps=deps,
+            verify_token=verify_token,
+            metrics=metrics,
+            requests=stores.requests,
         )
     except BaseException:
-        store.close()
-        watch_store.close()
+        stores.close()
         service.close()
         raise
     return Bot(
@@ -272,4 +294,6 @@ def build_bot(
         watch_store=watch_store,
         delivery=slack_delivery,
         metrics=metrics,
+        requests=stores.requests,
+        state_engine=stores.engine,
     )

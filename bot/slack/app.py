@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.slack import listeners
+from bot.slack.dedupe import dedupe_middleware
 from bot.slack.jobs import Reply, new_error_id, unexpected_error_message
 from bot.slack.listeners import ListenerDeps
 from bot.slack.middleware import REQUEST_KEY, access_middleware, request_reader
@@ -22,6 +23,7 @@ from bot.slack.request import SlackRequest
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
+    from bot.state.requests import RequestLedger
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ def build_app(
     deps: ListenerDeps,
     verify_token: bool = True,
     metrics: Metrics | None = None,
+    requests: RequestLedger | None = None,
 ) -> App:
     """The Bolt app; listeners only ack and queue work on ``deps.jobs``.
 
@@ -83,6 +86,8 @@ def build_app(
     app = App(**options) if metrics is None else MeteredApp(**options, metrics=metrics)
     jobs = deps.jobs
     app.use(request_reader(settings.accounts))
+    if requests is not None:  # a Slack retry of what already ran runs nothing (bot/slack/dedupe.py)
+        app.use(dedupe_middleware(requests, jobs=jobs))
     app.use(access_middleware(allowed_channels=settings.allowed_channel_ids, jobs=jobs))
     listeners.register(app, deps)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     # Imported where used: the stores import bot.state.sql, so this package stays light.
     from bot.config import Settings
+    from bot.state.requests import RequestLedger
     from bot.wakeup.store import WakeupStore
     from bot.watch.store import WatchStore
 
@@ -25,28 +26,48 @@ class Stores:
     wakeups: WakeupStore
     watch: WatchStore
     engine: str
+    requests: RequestLedger
+    """Slack requests already run (bot/slack/dedupe.py)."""
 
     def close(self) -> None:
         self.wakeups.close()
         self.watch.close()
+        self.requests.close()
 
 
 def open_stores(settings: Settings) -> Stores:
     """Open, check and migrate the configured store; raises ``StateStoreError`` with one
     line an operator can act on."""
+    from bot.state.requests import SqliteRequestLedger
     from bot.wakeup.store import SqliteWakeupStore
     from bot.watch.store import SqliteWatchStore
 
     url = settings.state_url.reveal()
     if url:
-        from bot.state.postgres import PostgresState, PostgresWakeupStore, PostgresWatchStore
+        from bot.state.postgres import (
+            PostgresRequestLedger,
+            PostgresState,
+            PostgresWakeupStore,
+            PostgresWatchStore,
+        )
 
         state = PostgresState(url)
-        return Stores(PostgresWakeupStore(state), PostgresWatchStore(state), "postgres")
+        return Stores(
+            PostgresWakeupStore(state),
+            PostgresWatchStore(state),
+            "postgres",
+            PostgresRequestLedger(state),
+        )
     wakeups = SqliteWakeupStore(settings.state_path)
     try:
         watch = SqliteWatchStore(settings.state_path)
     except BaseException:
         wakeups.close()
         raise
-    return Stores(wakeups, watch, "sqlite")
+    try:
+        requests = SqliteRequestLedger(settings.state_path)
+    except BaseException:
+        wakeups.close()
+        watch.close()
+        raise
+    return Stores(wakeups, watch, "sqlite", requests)

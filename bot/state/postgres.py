@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot.state.errors import StateUnavailable
+from bot.state.requests import SqlRequestLedger
 from bot.wakeup.store import Job, Requester, SqlWakeupStore, StateStoreError
 from bot.watch.store import SqlWatchStore
 
@@ -407,6 +408,17 @@ class PostgresWakeupStore(SqlWakeupStore):
 class PostgresWatchStore(SqlWatchStore):
     _lock_lease = " FOR UPDATE"
 
+    def __init__(self, state: PostgresState) -> None:
+        self._state = state
+
+    def _transaction(self) -> Any:
+        return self._state.transaction()
+
+    def close(self) -> None:
+        self._state.close()
+
+
+class PostgresRequestLedger(SqlRequestLedger):
     def __init__(self, state: PostgresState) -> None:
         self._state = state
 
