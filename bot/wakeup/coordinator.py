@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.backup_api.models import Agent
+from bot.state.errors import StateUnavailable
 from bot.wakeup.outcome import WakeupOutcome, all_enabled_online, still_offline
 from bot.wakeup.scheduler import Scheduler, submit_logged
 from bot.wakeup.store import FollowUp, Job, Requester, WakeupStore
@@ -250,7 +251,40 @@ class WakeupCoordinator:
         if not self._closed:
             self._scheduler.call_later(max(0.0, when - self._clock()), step)
 
+    def _store_away(
+        self,
+        what: str,
+        exc: StateUnavailable,
+        *,
+        jobs: Sequence[int] = (),
+        follow_ups: Sequence[int] = (),
+    ) -> None:
+        """The shared store went away mid-step: let the rows go, so that once it is back
+        the lease runs out and a claim (this instance's or another's) picks them up."""
+        logger.warning("Wake-up %s left for a later claim: %s", what, exc)
+        self._release(jobs=jobs, follow_ups=follow_ups)
+
     def _wake_step(self, job: Job) -> None:
+        try:
+            self._wake_step_held(job)
+        except StateUnavailable as exc:
+            self._store_away(f"job {job.job_id}", exc, jobs=[job.job_id])
+
+    def _check_step(self, job: Job, seen: _Seen) -> None:
+        try:
+            self._check_step_held(job, seen)
+        except StateUnavailable as exc:
+            self._store_away(f"job {job.job_id}", exc, jobs=[job.job_id])
+
+    def _deliver_step(self, follow_up: FollowUp, error_id: str | None = None) -> None:
+        try:
+            self._deliver_step_held(follow_up, error_id)
+        except StateUnavailable as exc:
+            self._store_away(
+                f"follow-up {follow_up.follow_up_id}", exc, follow_ups=[follow_up.follow_up_id]
+            )
+
+    def _wake_step_held(self, job: Job) -> None:
         if self._closed or not self._holds_job(job.job_id):
             return
         try:
@@ -268,7 +302,7 @@ class WakeupCoordinator:
         first = job.started_at + self._check_after
         self._run_at(first, partial(self._check_step, job, _Seen()))
 
-    def _check_step(self, job: Job, seen: _Seen) -> None:
+    def _check_step_held(self, job: Job, seen: _Seen) -> None:
         if self._closed or not self._holds_job(job.job_id):
             return
         try:
@@ -331,7 +365,7 @@ class WakeupCoordinator:
         for follow_up in follow_ups:
             self._run_soon(partial(self._deliver_step, follow_up))
 
-    def _deliver_step(self, follow_up: FollowUp, error_id: str | None = None) -> None:
+    def _deliver_step_held(self, follow_up: FollowUp, error_id: str | None = None) -> None:
         """Post a follow-up, or once composing it has failed, the notice of that failure."""
         if self._closed or not self._holds_follow_up(follow_up.follow_up_id):
             return
