@@ -1,4 +1,5 @@
-"""``backup-bot``: serve the bot, check its setup, run the backup API simulator or the demo."""
+"""``backup-bot``: serve the bot, check its setup, move its state, run the backup API simulator
+or the demo."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="check the settings, Rackspace, Slack and the state store, one line each"
     )
     doctor.add_argument("--env-file", default=".env", help="read settings from this file too")
+
+    state = sub.add_parser("state", help="manage the durable state")
+    state_sub = state.add_subparsers(dest="state_command", required=True, metavar="ACTION")
+    migrate = state_sub.add_parser(
+        "migrate",
+        help="copy pending work from an SQLite state file into PostgreSQL (stop the bot first)",
+    )
+    migrate.add_argument("--from", dest="source", type=Path, required=True, metavar="PATH")
+    migrate.add_argument("--to", dest="url", required=True, metavar="URL", help="a STATE_URL")
 
     sim = sub.add_parser("simulator", help="serve a local Cloud Backup API + Identity simulator")
     sim.add_argument("--host", default="127.0.0.1")
@@ -82,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.doctor import run_doctor
 
         return run_doctor(args.env_file)
+    if args.command == "state":
+        from bot.state.migrate import run_migrate
+
+        return run_migrate(args.source, args.url)
     if args.command == "simulator":
         from bot.simulator import SimulatorConfig, run_simulator
 
