@@ -265,7 +265,8 @@ def resolution_reply(incidents: Sequence[Incident], view: View) -> Message:
     lines = []
     for incident in incidents:
         lasted = how_long((incident.resolved_at or view.now) - incident.opened_at)
-        reason = incident.resolution or "The condition cleared."
+        # The engine's own words, read back from the store: escaped all the same.
+        reason = escape(incident.resolution or "The condition cleared.")
         lines.append(
             f"{RESOLVED_EMOJI} {_name(incident, MAX_LIST_NAME)}: {reason}"
             f" Resolved {_when(incident.resolved_at)} after {lasted}."
