@@ -27,6 +27,8 @@ DEFAULT_REGION_KEY = ""
 DEFAULT_ACCOUNT = "default"
 FLEET_WORKERS = 4
 _KEY_SEPARATOR = "/"
+_DIGITS = re.compile(r"[0-9]{1,18}")
+"""An agent id: ASCII digits only (``str.isdigit`` takes ``²`` and ``١``, which int() may not)."""
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -186,11 +188,11 @@ class BackupService:
     @staticmethod
     def is_id(ref: str) -> bool:
         """An agent id or a host server UUID, as opposed to a name."""
-        return ref.isdigit() or bool(_UUID.match(ref))
+        return _DIGITS.fullmatch(ref) is not None or bool(_UUID.match(ref))
 
     def lookup(self, key: str, ref: str) -> Lookup:
         """One agent by id, host server UUID or name (a name may match several)."""
-        if ref.isdigit():
+        if _DIGITS.fullmatch(ref):
             return self._fetch_one(key, int(ref))
         if _UUID.match(ref):
             return self._fetch_one(key, ref)

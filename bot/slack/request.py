@@ -40,7 +40,7 @@ from bot.slack.incident_values import decode_incident, decode_report, decode_sno
 
 AUDIT_TEXT_MAX = 200
 """Characters of the raw command text or button value kept in an audit line."""
-_AGENT_VALUE = re.compile(r"^(\d{1,18})(?::([A-Za-z]{2,5}))?(?:@([a-z0-9][a-z0-9_.-]{0,39}))?$")
+_AGENT_VALUE = re.compile(r"^([0-9]{1,18})(?::([A-Za-z]{2,5}))?(?:@([a-z0-9][a-z0-9_.-]{0,39}))?$")
 
 
 @dataclass(frozen=True, slots=True)
