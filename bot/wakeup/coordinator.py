@@ -174,6 +174,11 @@ class WakeupCoordinator:
         # finishes quickly would otherwise have its follow-ups picked up twice.
         now = self._clock()
         jobs, follow_ups = self._store.claim(self.owner, now=now, lease=self._lease)
+        # A chain of this instance whose lease ran out while the store was slow to answer
+        # comes back here too: it is still running, so it is not started a second time.
+        with self._held_lock:
+            jobs = [j for j in jobs if j.job_id not in self._held_jobs]
+            follow_ups = [f for f in follow_ups if f.follow_up_id not in self._held_follow_ups]
         if not jobs and not follow_ups:
             return 0
         self._hold(jobs=[j.job_id for j in jobs], follow_ups=[f.follow_up_id for f in follow_ups])
@@ -226,6 +231,19 @@ class WakeupCoordinator:
     def _holds_job(self, job_id: int) -> bool:
         with self._held_lock:
             return job_id in self._held_jobs
+
+    def _still_holds(self, follow_up: FollowUp) -> bool:
+        """Extend the follow-up's lease right before posting it: a lease that ran out (the
+        store slow, this process paused) may already be another instance's, and then that
+        one posts it. Narrows the window for a double post to the post itself."""
+        _, held = self._store.renew(
+            self.owner, [], [follow_up.follow_up_id], until=self._clock() + self._lease
+        )
+        if follow_up.follow_up_id in held:
+            return True
+        logger.warning("Follow-up %d: lease lost before posting", follow_up.follow_up_id)
+        self._release(follow_ups=[follow_up.follow_up_id])
+        return False
 
     def _holds_follow_up(self, follow_up_id: int) -> bool:
         with self._held_lock:
@@ -287,6 +305,14 @@ class WakeupCoordinator:
     def _wake_step_held(self, job: Job) -> None:
         if self._closed or not self._holds_job(job.job_id):
             return
+        if self._store.shared:  # as for a follow-up: the POST only while the lease is held
+            held, _ = self._store.renew(
+                self.owner, [job.job_id], [], until=self._clock() + self._lease
+            )
+            if job.job_id not in held:
+                logger.warning("Wake-up job %d: lease lost before its POST", job.job_id)
+                self._release(jobs=[job.job_id])
+                return
         try:
             self._wake(job.account_key)
         except Exception as exc:
@@ -368,6 +394,8 @@ class WakeupCoordinator:
     def _deliver_step_held(self, follow_up: FollowUp, error_id: str | None = None) -> None:
         """Post a follow-up, or once composing it has failed, the notice of that failure."""
         if self._closed or not self._holds_follow_up(follow_up.follow_up_id):
+            return
+        if self._store.shared and not self._still_holds(follow_up):
             return
         requester = follow_up.requester
         try:

@@ -55,7 +55,9 @@ def test_the_store_stopped_and_started_again_under_load(
     assert "password" not in str(health)
     assert not answered(d, refused.response_url)  # nothing pending, nobody told later
 
-    wait_until(lambda: a.health()["state"] == "ok", what="the store back", timeout=20)
+    wait_until(
+        lambda: all(p.health()["state"] == "ok" for p in (a, b)), what="the store back", timeout=30
+    )
     again = b.sender.command("wakeup", user_id="U0AGAIN")
     assert "state store" not in again.body
     wait_until(
