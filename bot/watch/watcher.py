@@ -436,7 +436,13 @@ class Watcher:
     def _periodic_sweep(self, account_key: str, was_due: float) -> None:
         with self._lock:
             self._timers.pop(account_key, None)
-        if account_key not in self.accounts():
+        try:
+            watched = account_key in self.accounts()
+        except Exception as exc:  # the store is away: keep the rhythm, it may be back by then
+            logger.warning("watch sweep of %r skipped: %s", account_key, exc)
+            self._schedule_sweep(account_key, max(was_due + self.settings.interval, time.time()))
+            return
+        if not watched:
             return
         if self._shared:
             self._periodic_shared_sweep(account_key)
