@@ -89,7 +89,8 @@ def run_checks(settings: Settings, mode: Mode) -> Iterator[Check]:
     for account in settings.accounts.accounts:
         yield from check_account(account, settings, regions.get(account.name, ()))
     yield from check_slack(settings, mode)
-    yield check_state_store(settings.state_path)
+    url = settings.state_url.reveal()
+    yield check_state_url(url) if url else check_state_store(settings.state_path)
 
 
 def _configuration(settings: Settings, mode: Mode) -> Check:
@@ -337,6 +338,17 @@ def _header(headers: Mapping[str, object], name: str) -> str | None:
 
 
 # --- state store ------------------------------------------------------------------------
+
+
+def check_state_url(url: str) -> Check:
+    """STATE_URL: PostgreSQL answers, with a schema this bot can use, and lets it write."""
+    from bot.state.postgres import probe
+
+    subject = "state store PostgreSQL (STATE_URL)"
+    try:
+        return Check(True, subject, probe(url))
+    except StateStoreError as exc:
+        return Check(False, subject, str(exc))
 
 
 def check_state_store(path: Path) -> Check:

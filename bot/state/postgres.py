@@ -444,3 +444,48 @@ class PostgresRequestLedger(SqlRequestLedger):
 
     def close(self) -> None:
         self._state.close()
+
+
+def probe(url: str, *, connect_timeout: float = CONNECT_TIMEOUT) -> str:
+    """What ``doctor`` says of a STATE_URL: it connects, its schema is one this bot can use,
+    and it may write there. Reads only: nothing is created or migrated. Raises
+    ``StateStoreError`` with one line; the password is never in it."""
+    _import_driver()
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            url, connect_timeout=max(1, int(connect_timeout)), autocommit=True
+        ) as conn:
+            if conn.execute("SELECT pg_is_in_recovery()").fetchone() == (True,):
+                raise StateStoreError(
+                    "the server is a read-only standby: point STATE_URL at the primary"
+                )
+            table = conn.execute("SELECT to_regclass('backup_bot_schema')").fetchone()
+            if table is None or table[0] is None:
+                allowed = conn.execute(
+                    "SELECT has_schema_privilege(current_schema(), 'CREATE')"
+                ).fetchone()
+                if allowed != (True,):
+                    raise StateStoreError(
+                        "empty database, and this user may not create tables in it:"
+                        " GRANT CREATE ON SCHEMA public to the bot's user"
+                    )
+                return "connects; empty database, the schema is created at first start"
+            row = conn.execute("SELECT version FROM backup_bot_schema").fetchone()
+            version = 0 if row is None else int(row[0])
+            if version > SCHEMA_VERSION:
+                raise StateStoreError(
+                    f"schema version {version} is newer than this bot understands"
+                    f" ({SCHEMA_VERSION}): upgrade the bot or use another database"
+                )
+            writable = conn.execute(
+                "SELECT has_table_privilege('backup_bot_schema', 'UPDATE')"
+                " AND has_table_privilege('jobs', 'INSERT, UPDATE, DELETE')"
+            ).fetchone()
+            if writable != (True,):
+                raise StateStoreError("this user may not write the bot's tables: grant it")
+    except psycopg.Error as exc:
+        raise StateStoreError(_unreachable(exc)) from exc
+    pending = "" if version == SCHEMA_VERSION else f", migrated to {SCHEMA_VERSION} at start"
+    return f"connects; schema version {version}{pending}; writable"
