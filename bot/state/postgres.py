@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 MIGRATION_LOCK = 0x6B6F6F62  # pg_advisory_xact_lock key: the schema's own, held while migrating
 POOL_SIZE = 8
+MIN_POOL_SIZE = 4
 CONNECT_TIMEOUT = 5.0
 DOWN_PAUSE = 1.0
 """After the server could not be reached, how long callers fail at once before a retry."""
@@ -254,11 +255,14 @@ class PostgresState:
 
         self._pool: ConnectionPool[Any] = ConnectionPool(
             url,
-            min_size=1,
+            # Some connections stay open, so a burst of commands does not wait for new ones.
+            min_size=min(MIN_POOL_SIZE, pool_size),
             max_size=pool_size,
             kwargs={
                 "connect_timeout": max(1, int(connect_timeout)),
                 "application_name": "backup-bot",
+                # Transactions are opened explicitly; a lone statement needs no BEGIN/COMMIT.
+                "autocommit": True,
             },
             # A connection broken while the server was away is replaced, not handed out.
             check=ConnectionPool.check_connection,
@@ -322,13 +326,16 @@ class PostgresState:
         return time.monotonic() >= self._down_until
 
     @contextmanager
-    def transaction(self, *, timeout: float | None = None) -> Iterator[PgConnection]:
+    def transaction(
+        self, *, timeout: float | None = None, single: bool = False
+    ) -> Iterator[PgConnection]:
         """One transaction on a pooled connection; any driver error is a ``StateStoreError``.
 
         Once the server could not be reached, every caller fails at once for ``DOWN_PAUSE``
         rather than each waiting out the pool's timeout: a command's ack must not wait for
         a server that is away. After the pause one caller tries again, and the pool
         reconnects when the server is back. ``timeout`` bounds the wait for a connection.
+        ``single``: each statement commits on its own (one round trip, for a lone write).
         """
         import psycopg
         from psycopg_pool import PoolTimeout
@@ -336,8 +343,12 @@ class PostgresState:
         if time.monotonic() < self._down_until:
             raise StateUnavailable(self._down_reason)
         try:
-            with self._pool.connection(timeout=timeout) as conn, conn.transaction():
-                yield PgConnection(conn)
+            with self._pool.connection(timeout=timeout) as conn:
+                if single:
+                    yield PgConnection(conn)
+                else:
+                    with conn.transaction():
+                        yield PgConnection(conn)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             self._down_reason = _unreachable(exc)
             self._down_until = time.monotonic() + DOWN_PAUSE
@@ -440,7 +451,7 @@ class PostgresRequestLedger(SqlRequestLedger):
         self._state = state
 
     def _transaction(self) -> Any:
-        return self._state.transaction(timeout=ACK_PATH_TIMEOUT)
+        return self._state.transaction(timeout=ACK_PATH_TIMEOUT, single=True)
 
     def close(self) -> None:
         self._state.close()
