@@ -20,6 +20,7 @@ from bench import (
     scenario_ack,
     scenario_debug_log,
     scenario_idle,
+    scenario_instances,
     scenario_list,
     scenario_metrics,
     scenario_render,
@@ -37,6 +38,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     scenario_render.SCENARIO,
     scenario_idle.SCENARIO,
     scenario_watch.SCENARIO,
+    scenario_instances.SCENARIO,
 )
 DEFAULT_OUTPUT = Path(__file__).with_name("results.json")
 

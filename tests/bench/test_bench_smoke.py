@@ -29,6 +29,13 @@ KEY_FIGURES = {
         "RSS cost of watching",
         "list calls over the intervals",
     },
+    "instances": {
+        "wakeupagents calls",
+        "follow-ups delivered",
+        "follow-ups duplicated or misplaced",
+        "killed instance's share delivered after the kill",
+        "ack p99 on PostgreSQL",
+    },
 }
 FIGURE_KEYS = {"name", "unit", "ours", "baseline", "ratio", "target", "met"}
 
