@@ -21,6 +21,8 @@ from bot.simulator import Simulator
 
 BASE_LATENCY = 0.02
 RESTART_PAUSE = (0.2, 2.0)
+OUTAGE_REQUESTS = 100_000
+"""An outage fails every request until it is lifted (well before this many)."""
 MAX_CHANGED = 2
 """At most this many agents disabled, stale or powered off at once (each): new incidents of a
 condition stay below the watch's grouping threshold of five."""
@@ -70,6 +72,7 @@ class Chaos:
         rng = random.Random(self._plan.seed * 1000 + 101)
         kinds = [
             (4, self._api_503),
+            (1, self._api_outage),
             (3, self._latency),
             (2, self._hang),
             (2, self._malformed),
@@ -88,6 +91,14 @@ class Chaos:
         n = rng.randint(2, 12)
         self._simulator.faults.fail_next(n, status=rng.choice([503, 503, 502, 504]))
         self.log.note(f"api_5xx burst of {n}")
+
+    def _api_outage(self, rng: random.Random, stop: threading.Event) -> None:
+        """Long enough for several sweeps in a row to fail: the watch's "API unreachable"."""
+        seconds = rng.uniform(18.0, 30.0)
+        self._simulator.faults.fail_next(OUTAGE_REQUESTS, status=503)
+        self.log.note(f"api_outage {seconds:.0f} s")
+        stop.wait(seconds)
+        self._simulator.faults.reset()
 
     def _latency(self, rng: random.Random, stop: threading.Event) -> None:
         spike = rng.uniform(0.3, 1.5)
@@ -147,7 +158,7 @@ class Chaos:
         while not stop.wait(rng.uniform(*self._plan.restart_every)):
             if time.monotonic() >= deadline - 5.0:
                 return
-            how = rng.choice(["SIGTERM", "SIGKILL"])
+            how = rng.choice(["SIGTERM", "SIGKILL", "SIGKILL"])
             self.log.note(f"{how} of the bot")
             self._bot.stop(how)
             stop.wait(rng.uniform(*RESTART_PAUSE))

@@ -211,8 +211,7 @@ def check_incidents(
     group_orphans = sum(
         1
         for m in top
-        if m.ts not in kinds
-        and re.match(r"^(Stale backup|Backups disabled|Did not wake|API unreachable): \d", m.text)
+        if m.ts not in kinds and re.match(r"^[A-Z][a-z ]+: \d+ agents?, \d+ still open", m.text)
     )
     if group_orphans:
         report.fail("incident posted once", f"{group_orphans} grouped posts the state lacks")
@@ -283,14 +282,16 @@ def check_messages(
             traces += 1
             report.fail("no stack trace in Slack", f"{message.via} {message.text[:50]!r}")
     log_leaks = 0
-    error_lines = 0
+    levels: dict[str, int] = {}
     for path in logs:
         text = path.read_text(encoding="utf-8", errors="replace")
         for secret in secrets:
             if secret in text:
                 log_leaks += 1
                 report.fail("no secret in the log", f"{path.name}: a secret of {len(secret)} chars")
-        error_lines += sum(1 for line in text.splitlines() if '"level": "ERROR"' in line)
+        for line in text.splitlines():
+            level = _log_line(report, path.name, line)
+            levels[level] = levels.get(level, 0) + 1
     report.figures.update(
         messages_recorded=len(messages),
         messages_over_block_kit_limits=over_limit,
@@ -298,8 +299,32 @@ def check_messages(
         messages_with_a_stack_trace=traces,
         log_files=len(logs),
         log_secret_hits=log_leaks,
-        log_error_lines=error_lines,
+        log_lines_by_level=dict(sorted(levels.items())),
     )
+
+
+def _log_line(report: Report, name: str, line: str) -> str:
+    """The line's level; an exception or a line that is not JSON is an unexpected error.
+
+    The bot logs JSON only (LOG_FORMAT=json), so text on its stderr is Python's own report of
+    something nobody caught, and an ``exception`` field is a trace the bot did not expect.
+    """
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        entry = None
+    if not isinstance(entry, dict):
+        if line.strip():
+            report.fail("no unexpected error in the log", f"{name}: {line[:160]}")
+            return "unstructured"
+        return "blank"
+    if "exception" in entry:
+        last = str(entry["exception"]).strip().splitlines()[-1:] or [""]
+        report.fail(
+            "no unexpected error in the log",
+            f"{name}: {str(entry.get('message'))[:100]} / {last[0][:120]}",
+        )
+    return str(entry.get("level", "unknown"))
 
 
 def _count(items: Any) -> dict[str, int]:

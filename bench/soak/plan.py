@@ -23,7 +23,7 @@ class Plan:
     pause: tuple[float, float] = (0.15, 1.0)
     """Seconds each client waits between two actions."""
     chaos_every: tuple[float, float] = (6.0, 16.0)
-    restart_every: tuple[float, float] = (45.0, 110.0)
+    restart_every: tuple[float, float] = (30.0, 80.0)
     """Seconds between two stops of the bot (SIGTERM or SIGKILL, drawn)."""
     agents_every: tuple[float, float] = (4.0, 12.0)
     users: int = 40

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -17,7 +18,7 @@ from bench.soak import checks
 from bench.soak.bot import BotProcess
 from bench.soak.chaos import BASE_LATENCY, Chaos
 from bench.soak.plan import WATCH_CHANNEL, Plan
-from bench.soak.traffic import Ledger, Sent, Traffic
+from bench.soak.traffic import Ledger, Sender, Sent, Traffic
 from bench.stack import DEFAULT_REGION, move_agents_to
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.local_stack import stack_environment
@@ -25,6 +26,7 @@ from bot.devtools.processes import poll_until
 from bot.simulator import Simulator, SimulatorConfig
 
 JOIN_TIMEOUT = 30.0
+FINAL_WAKEUP_TRIES = 5
 
 
 def run_soak(plan: Plan, *, announce: Any = print) -> checks.Report:
@@ -105,6 +107,10 @@ def run_soak(plan: Plan, *, announce: Any = print) -> checks.Report:
             report.fail("SIGTERM exits within 10 s", f"generation {slow.generation}")
         if bot.start_failures:
             report.fail("restarts", "; ".join(bot.start_failures[:3]))
+        if report.broken:
+            kept = Path(tempfile.gettempdir()) / f"backup-soak-{plan.seed}"
+            shutil.copytree(workdir, kept, dirs_exist_ok=True)
+            announce(f"soak: the bot's logs and state file are kept in {kept}")
         samples = bot.samples()
         final = bot.final_sample()
         report.figures.update(
@@ -138,16 +144,9 @@ def _drain(
     if bot.current() is None:
         bot.start()
     # Powered-on agents are Offline until woken: one last wake-up lets "did not wake" resolve.
-    from bench.soak.traffic import Sender
-
-    senders: dict[int, Any] = {}
-    try:
-        Sender(traffic, senders).command(
-            "wakeup", "wakeup", traffic.wakeup_user(), WATCH_CHANNEL, wakeup=True
-        )
-    finally:
-        for sender in senders.values():
-            sender.close()
+    # It must start a job of its own: joining one whose POST went out before the agents were
+    # powered on would wake none of them.
+    _final_wakeup(plan, bot, traffic)
     state_path = Path(bot.env["STATE_PATH"])
 
     def settled() -> bool:
@@ -157,6 +156,26 @@ def _drain(
         return _open_incidents(state_path) == 0 and _pending_posts(slack, ledger) == 0
 
     return poll_until(settled, timeout=plan.drain_timeout, interval=1.0)
+
+
+def _final_wakeup(plan: Plan, bot: BotProcess, traffic: Traffic) -> None:
+    senders: dict[int, Any] = {}
+
+    def idle() -> bool:
+        health = bot.health()
+        return health is not None and not health.get("wakeups_active")
+
+    try:
+        for _ in range(FINAL_WAKEUP_TRIES):
+            poll_until(idle, timeout=plan.drain_timeout / 2, interval=0.5)
+            sent = Sender(traffic, senders).command(
+                "wakeup", "wakeup", traffic.wakeup_user(), WATCH_CHANNEL, wakeup=True
+            )
+            if "Waking up agents" in sent.body:
+                return
+    finally:
+        for sender in senders.values():
+            sender.close()
 
 
 def _open_incidents(state_path: Path) -> int:
