@@ -33,8 +33,8 @@ from bot.slack.listeners import ListenerDeps
 from bot.slack.poster import WebClientPoster
 from bot.state import open_stores
 from bot.state.requests import RequestLedger
+from bot.storage import StateStoreError
 from bot.wakeup import Scheduler, WakeupCoordinator, WakeupOutcome, WakeupStore
-from bot.wakeup.store import StateStoreError
 from bot.watch import Condition, Watcher, WatchSettings, WatchStore
 
 logger = logging.getLogger(__name__)

@@ -31,9 +31,8 @@ from bot.slack.jobs import Jobs, Reply
 from bot.slack.middleware import REQUEST_KEY
 from bot.slack.replies import EPHEMERAL_NEW
 from bot.slack.request import SlackRequest
-from bot.state.errors import StateUnavailable
 from bot.state.requests import DEDUPE_TTL, RequestLedger
-from bot.wakeup.store import StateStoreError
+from bot.storage import StateStoreError, StateUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    # Imported where used: the stores import bot.state.sql, so this package stays light.
     from bot.config import Settings
     from bot.state.requests import RequestLedger
     from bot.wakeup.store import WakeupStore

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.state.sql import Connection
+from bot.storage import Connection, StateStoreError
 from bot.wakeup.store import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
-from bot.wakeup.store import StateStoreError
 
 KINDS = (
     ("jobs", "wake-up jobs"),

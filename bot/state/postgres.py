@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from bot.state.errors import StateUnavailable
 from bot.state.requests import SqlRequestLedger
-from bot.wakeup.store import Job, Requester, SqlWakeupStore, StateStoreError
+from bot.storage import StateStoreError, StateUnavailable
+from bot.wakeup.store import Job, Requester, SqlWakeupStore
 from bot.watch.store import SqlWatchStore
 
 if TYPE_CHECKING:

@@ -15,8 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from bot.state.sql import Connection
-from bot.wakeup.store import StateStoreError
+from bot.storage import Connection, StateStoreError
 
 DEDUPE_TTL = 600.0
 PRUNE_EVERY = 200

@@ -1,9 +1,10 @@
 """Wake-up jobs: a scheduler thread, a durable store and the coordinator that joins them."""
 
+from bot.storage import StateStoreError
 from bot.wakeup.coordinator import DeliveryFailed, WakeupCoordinator
 from bot.wakeup.outcome import WakeupOutcome, all_enabled_online, still_offline
 from bot.wakeup.scheduler import Handle, Scheduler
-from bot.wakeup.store import Requester, SqliteWakeupStore, StateStoreError, WakeupStore
+from bot.wakeup.store import Requester, SqliteWakeupStore, WakeupStore
 
 __all__ = [
     "DeliveryFailed",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.backup_api.models import Agent
-from bot.state.errors import StateUnavailable
+from bot.storage import StateUnavailable
 from bot.wakeup.outcome import WakeupOutcome, all_enabled_online, still_offline
 from bot.wakeup.scheduler import Scheduler, submit_logged
 from bot.wakeup.store import FollowUp, Job, Requester, WakeupStore

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.backup_api.models import Agent, AgentStatus, PublicKey
-from bot.state.sql import Connection
+from bot.storage import Connection, StateStoreError
 from bot.wakeup.outcome import WakeupOutcome
 
 _MEMORY = ":memory:"
@@ -158,10 +158,6 @@ _FOLLOW_UP_SELECT = """
     FROM follow_ups AS f JOIN jobs AS j ON j.id = f.job_id
     WHERE f.state = 'pending' AND j.finished_at IS NOT NULL
 """
-
-
-class StateStoreError(Exception):
-    """The state file cannot be used; the message names the file and what to do about it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from bot.state.sql import Connection
-from bot.wakeup.store import StateStoreError, _connect
+from bot.storage import Connection, StateStoreError
+from bot.wakeup.store import _connect
 from bot.watch.model import (
     AccountState,
     Announce,

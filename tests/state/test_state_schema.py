@@ -15,8 +15,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.devtools.postgres import TempPostgres
 from bot.state import open_stores
 from bot.state import postgres as pg_state
+from bot.storage import StateStoreError
 from bot.wakeup.store import SCHEMA_VERSION as SQLITE_VERSION
-from bot.wakeup.store import StateStoreError
 from tests.state.conftest import OpenStores, fresh_database
 
 OPEN_AND_USE = """

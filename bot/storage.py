@@ -1,8 +1,10 @@
-"""The little the stores' SQL needs from a connection, met by sqlite3 and by psycopg.
+"""What every state store shares, below the wake-up and watch stores that use it: the little
+their SQL needs from a connection (met by sqlite3 and by psycopg), and the store's errors.
 
 The wake-up and watch stores write their statements once, with ``?`` placeholders and SQL
 that both engines accept; each engine's store only says how a transaction is opened. Rows
 are read by column name (``row["id"]``) or position (``row[0]``), as ``sqlite3.Row`` allows.
+``bot.state`` opens the stores; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -24,3 +26,15 @@ class Connection(Protocol):
     def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+class StateStoreError(Exception):
+    """The state file cannot be used; the message names the file and what to do about it."""
+
+
+class StateUnavailable(StateStoreError):
+    """The store cannot be reached right now (PostgreSQL down or the network cut).
+
+    Unlike other store errors this passes: the pool reconnects once the server is back, so
+    the bot refuses what needs state meanwhile and keeps running.
+    """
