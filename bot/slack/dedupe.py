@@ -27,6 +27,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
+from bot.slack.blocks.errors import store_unavailable_message
 from bot.slack.jobs import Jobs, Reply
 from bot.slack.middleware import REQUEST_KEY
 from bot.slack.replies import EPHEMERAL_NEW
@@ -63,13 +64,11 @@ def needs_state(request: SlackRequest) -> bool:
 
 
 def unreachable_message(request: SlackRequest) -> dict[str, Any]:
-    what = "wake-up" if request.wants_wakeup else f"`{request.name}`"
-    text = (
-        f":warning: The state store is unreachable right now, so this {what} was not"
-        " accepted: nothing is pending and nobody will be told later. Try again in a"
-        " minute; commands that only read, like listing agents, still work."
-    )
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return store_unavailable_message(what_needs_state(request))
+
+
+def what_needs_state(request: SlackRequest) -> str:
+    return "wake-up" if request.wants_wakeup else f"`{request.name}`"
 
 
 def dedupe_middleware(

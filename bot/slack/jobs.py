@@ -21,8 +21,10 @@ from bot.backup_api import BackupApiError
 from bot.executor import BoundedExecutor, BusyError
 from bot.logs import audit_logger
 from bot.slack.blocks import error_message
+from bot.slack.blocks.errors import store_unavailable_message
 from bot.slack.delivery import Delivery, DeliveryError, Message
 from bot.slack.request import SlackRequest
+from bot.storage import StateUnavailable
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -184,6 +186,10 @@ class Jobs:
             if reply is not None:
                 self._delivery.respond(request.response_url, reply.message, **reply.options)
                 outcome = reply.outcome
+        except StateUnavailable as exc:
+            logger.warning("state store unreachable during %s: %s", request.name, exc)
+            self._reply(request, store_unavailable_message(f"`{request.name}`"))
+            outcome = "store_unavailable"
         except BackupApiError as exc:
             logger.warning("backup API error during %s: %s", request.name, exc)
             self._reply(request, api_error_message(exc))

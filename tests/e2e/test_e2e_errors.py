@@ -11,6 +11,7 @@ import pytest
 
 from bot.devtools.fake_slack import Message
 from bot.devtools.local_stack import LocalStack
+from bot.storage import StateUnavailable
 from tests.e2e.e2e_helpers import ALICE, OPS, Bot, shown
 from tests.support.stacks import StartStack
 
@@ -160,3 +161,21 @@ def test_an_unexpected_error_after_a_buttons_ack_is_told_through_its_response_ur
     assert_private_and_clean(reply)
     assert "state file trouble" not in shown(reply)
     logged_error_id(shown(reply), caplog)
+
+
+def test_a_store_lost_after_the_checks_refuses_the_wakeup_and_the_watch_clearly(
+    stack: LocalStack, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def gone(*_args: object) -> None:
+        raise StateUnavailable("the server closed the connection")
+
+    monkeypatch.setattr(stack.bot.wakeups, "request", gone)
+    monkeypatch.setattr(stack.bot.watcher, "subscribe", gone)
+
+    wakeup = bot.command("wakeup")
+    _, watch = bot.ask("watch")
+
+    for text in (shown(wakeup.json), shown(watch)):
+        assert "state store is unreachable" in text
+        assert "error id" not in text
+    assert stack.simulator.stats()["wakeupagents"] == 0

@@ -18,7 +18,12 @@ from bot.slack.blocks.agents import (
     encode_page_value,
     page_count,
 )
-from bot.slack.blocks.errors import error_message, refusal_message, working_message
+from bot.slack.blocks.errors import (
+    error_message,
+    refusal_message,
+    store_unavailable_message,
+    working_message,
+)
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.limits import check_message, truncate
 from bot.slack.blocks.wakeup import wakeup_ack_message, wakeup_followup_message
@@ -37,6 +42,7 @@ __all__ = [
     "help_message",
     "page_count",
     "refusal_message",
+    "store_unavailable_message",
     "truncate",
     "wakeup_ack_message",
     "wakeup_followup_message",

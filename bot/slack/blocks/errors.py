@@ -62,6 +62,16 @@ def refusal_message(*, reason: str) -> Message:
     return message(text, blocks, response_type="ephemeral")
 
 
+def store_unavailable_message(what: str) -> Message:
+    """The state store cannot be reached: ``what`` (the bot's own words) was not accepted."""
+    text = (
+        f":warning: The state store is unreachable right now, so this {what} was not"
+        " accepted: nothing is pending and nobody will be told later. Try again in a"
+        " minute; commands that only read, like listing agents, still work."
+    )
+    return message(text, [section(text)], response_type="ephemeral")
+
+
 def working_message(text: str) -> Message:
     """The instant acknowledgement while the slow part runs."""
     shown = f":hourglass_flowing_sand: {escape(text)}"

@@ -15,6 +15,7 @@ from bot.slack.blocks.common import Message, account_phrase
 from bot.slack.jobs import Jobs, Reply
 from bot.slack.replies import EPHEMERAL_NEW, REPLACE
 from bot.slack.request import SlackRequest
+from bot.storage import StateUnavailable
 from bot.wakeup import Requester, WakeupCoordinator
 from bot.watch import Watcher
 
@@ -94,7 +95,19 @@ class ListenerDeps:
             team_id=request.team_id,
         )
         key = self.key_for(request, region)
-        joined = self.wakeups.request(key, requester)
+        try:
+            joined = self.wakeups.request(key, requester)
+        except StateUnavailable:
+            # The store went away after the access checks: refused, never accepted and lost.
+            refused = blocks.store_unavailable_message("wake-up")
+            if ack is not None:
+                ack(**refused)
+                self.jobs.audit(request, "store_unavailable")
+            else:
+                self.jobs.start(
+                    request, lambda: Reply(refused, EPHEMERAL_NEW, outcome="store_unavailable")
+                )
+            return
         known = self.service.known(key)
         message = blocks.wakeup_ack_message(
             account_id=known.account_id, region=region, joined=joined, account_name=known.name
