@@ -244,8 +244,8 @@ class Metrics:
         )
         self.leases_taken_over = Counter(
             "leases_taken_over",
-            "Leases (on a watched account) taken over from another instance that stopped "
-            "renewing them. For bot/watch with several instances.",
+            "Wake-up jobs and follow-ups taken over from another instance whose lease ran out "
+            "(several instances on PostgreSQL).",
             namespace=ns,
             registry=r,
         )

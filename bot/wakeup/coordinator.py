@@ -212,7 +212,9 @@ class WakeupCoordinator:
                 if lost:
                     logger.warning("Wake-up leases lost to another instance: %s", sorted(lost))
                 self._release(jobs=jobs - kept_jobs, follow_ups=follow_ups - kept_follow_ups)
-            self._take_over()
+            taken = self._take_over()  # another instance's work, whose lease ran out
+            if taken and self._metrics is not None:
+                self._metrics.leases_taken_over.inc(taken)
         except Exception as exc:  # the store is away: try again next time
             logger.warning("Wake-up lease renewal failed: %s", exc)
         finally:
