@@ -9,7 +9,10 @@ are read by column name (``row["id"]``) or position (``row[0]``), as ``sqlite3.R
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 
@@ -38,3 +41,32 @@ class StateUnavailable(StateStoreError):
     Unlike other store errors this passes: the pool reconnects once the server is back, so
     the bot refuses what needs state meanwhile and keeps running.
     """
+
+
+class SqliteFile:
+    """One SQLite connection behind one lock, for a store in a file: what every SQLite store
+    shares. ``failure`` names the store in errors (``Wake-up state store``)."""
+
+    failure = "State store"
+    _path: str
+    _lock: threading.Lock
+    _conn: sqlite3.Connection
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE``: writers queue at the start, never fail half-way on a lock."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                finally:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                raise StateStoreError(f"{self.failure} {self._path} failed: {exc}") from exc

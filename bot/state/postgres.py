@@ -416,19 +416,7 @@ class PostgresWakeupStore(SqlWakeupStore):
                     if row is None:
                         continue  # it finished in between: start a new one
                 job = Job(row["id"], account_key, row["started_at"], bool(row["woken"]))
-                conn.execute(
-                    "INSERT INTO follow_ups (job_id, user_id, channel_id, response_url,"
-                    " requested_at, user_name, team_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        job.job_id,
-                        requester.user_id,
-                        requester.channel_id,
-                        requester.response_url,
-                        requester.requested_at,
-                        requester.user_name,
-                        requester.team_id,
-                    ),
-                )
+                self._insert_follow_up(conn, job, requester)
                 return job, joined
         raise StateStoreError(f"Wake-up job of {account_key!r} kept finishing while joining it")
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
-from bot.storage import Connection, StateStoreError
+from bot.storage import Connection, SqliteFile, StateStoreError
 
 DEDUPE_TTL = 600.0
 PRUNE_EVERY = 200
@@ -53,7 +52,7 @@ class SqlRequestLedger(RequestLedger):
         return row is not None
 
 
-class SqliteRequestLedger(SqlRequestLedger):
+class SqliteRequestLedger(SqliteFile, SqlRequestLedger):
     """Beside the wake-up and watch tables in the state file, on its own connection.
 
     The table sits outside the versioned schema (created if missing): it holds minutes of
@@ -61,6 +60,8 @@ class SqliteRequestLedger(SqlRequestLedger):
     WAL mode): this write is on every command's ack path, and losing the last few rows in
     a power cut only lets a retry that arrives across it run once more.
     """
+
+    failure = "Request ledger in"
 
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)
@@ -76,21 +77,3 @@ class SqliteRequestLedger(SqlRequestLedger):
             )
         except sqlite3.Error as exc:
             raise StateStoreError(f"Request ledger in {self._path} failed: {exc}") from exc
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                    self._conn.execute("COMMIT")
-                finally:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-            except sqlite3.Error as exc:
-                raise StateStoreError(f"Request ledger in {self._path} failed: {exc}") from exc

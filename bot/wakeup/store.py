@@ -14,15 +14,15 @@ import enum
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from bot.backup_api.models import Agent, AgentStatus, PublicKey
-from bot.storage import Connection, StateStoreError
+from bot.storage import Connection, SqliteFile, StateStoreError
 from bot.wakeup.outcome import WakeupOutcome
 
 _MEMORY = ":memory:"
@@ -214,6 +214,22 @@ class WakeupStore(Protocol):
     # ``owner`` fences a write: it happens only while that owner holds the row (False if not).
     # None writes unfenced (one process, or a tool).
 
+    @staticmethod
+    def _insert_follow_up(conn: Connection, job: Job, requester: Requester) -> None:
+        conn.execute(
+            "INSERT INTO follow_ups (job_id, user_id, channel_id, response_url,"
+            " requested_at, user_name, team_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                job.job_id,
+                requester.user_id,
+                requester.channel_id,
+                requester.response_url,
+                requester.requested_at,
+                requester.user_name,
+                requester.team_id,
+            ),
+        )
+
     def mark_woken(self, job_id: int, *, owner: str | None = None) -> bool: ...
 
     def restart_job(self, job_id: int, *, started_at: float, owner: str | None = None) -> bool:
@@ -367,19 +383,7 @@ class SqlWakeupStore(WakeupStore):
                 job = Job(inserted["id"], account_key, started_at, woken=False)
             else:
                 job = Job(row["id"], account_key, row["started_at"], bool(row["woken"]))
-            conn.execute(
-                "INSERT INTO follow_ups (job_id, user_id, channel_id, response_url,"
-                " requested_at, user_name, team_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    job.job_id,
-                    requester.user_id,
-                    requester.channel_id,
-                    requester.response_url,
-                    requester.requested_at,
-                    requester.user_name,
-                    requester.team_id,
-                ),
-            )
+            self._insert_follow_up(conn, job, requester)
         return job, joined
 
     def mark_woken(self, job_id: int, *, owner: str | None = None) -> bool:
@@ -481,12 +485,14 @@ class SqlWakeupStore(WakeupStore):
         return count
 
 
-class SqliteWakeupStore(SqlWakeupStore):
+class SqliteWakeupStore(SqliteFile, SqlWakeupStore):
     """A SQLite file in WAL mode behind one connection and one lock.
 
     Every commit is synced (``synchronous=FULL``): wake-ups are human-paced, and a lost
     "delivered" mark would mean a duplicate message.
     """
+
+    failure = "Wake-up state store"
 
     shared = False
 
@@ -510,24 +516,6 @@ class SqliteWakeupStore(SqlWakeupStore):
         self, owner: str, job_ids: Iterable[int], follow_up_ids: Iterable[int], *, until: float
     ) -> tuple[set[int], set[int]]:
         return set(job_ids), set(follow_up_ids)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                    self._conn.execute("COMMIT")
-                finally:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-            except sqlite3.Error as exc:
-                raise StateStoreError(f"Wake-up state store {self._path} failed: {exc}") from exc
 
 
 def _fence(owner: str | None) -> tuple[str, tuple[str, ...]]:

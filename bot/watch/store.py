@@ -16,17 +16,16 @@ of those instead (at-most-once): they matter less than the alert itself.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from bot.storage import Connection, StateStoreError
+from bot.storage import Connection, SqliteFile
 from bot.wakeup.store import _connect
 from bot.watch.model import (
     AccountState,
@@ -678,8 +677,10 @@ class SqlWatchStore(WatchStore):
             return cursor.rowcount
 
 
-class SqliteWatchStore(SqlWatchStore):
+class SqliteWatchStore(SqliteFile, SqlWatchStore):
     """One connection and one lock, WAL and ``synchronous=FULL`` like the wake-up store."""
+
+    failure = "Watch state store"
 
     shared = False
 
@@ -693,24 +694,6 @@ class SqliteWatchStore(SqlWatchStore):
 
     def release(self, name: str, owner: str) -> None:
         return None
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                    self._conn.execute("COMMIT")
-                finally:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-            except sqlite3.Error as exc:
-                raise StateStoreError(f"Watch state store {self._path} failed: {exc}") from exc
 
 
 def _incident(r: Any) -> Incident:
