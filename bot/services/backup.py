@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
-from bot.accounts import DEFAULT_ACCOUNT_NAME as DEFAULT_ACCOUNT
+from bot.accounts import DEFAULT_ACCOUNT_NAME
 from bot.backup_api import AgentNotFoundError, BackupApiClient, Endpoint, Fleet
 from bot.backup_api.models import Agent
 from bot.fleet_cache import SingleFlightCache
 from bot.services.agent_query import match_agent
 
 DEFAULT_REGION_KEY = ""
+DEFAULT_ACCOUNT = DEFAULT_ACCOUNT_NAME
+"""The one account of a setup without ACCOUNTS_FILE; its keys are bare region keys."""
 FLEET_WORKERS = 4
 _KEY_SEPARATOR = "/"
 _DIGITS = re.compile(r"[0-9]{1,18}")
