@@ -182,7 +182,7 @@ def check_incidents(
     for message in top:
         if message.ts in kinds:
             continue
-        for found in _SINGLE_INCIDENT.findall(json.dumps(message.blocks)):
+        for found in _SINGLE_INCIDENT.findall(json.dumps(message.blocks, ensure_ascii=False)):
             orphans[int(found)].append(message)
     posted_once = never_posted = reposted = crash_edge = resolved = 0
     for incident_id, condition, resolved_at in incidents:

@@ -3,10 +3,19 @@ crash edge and the kills it excuses are counted apart rather than hidden."""
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from bench.soak.bot import Stop
-from bench.soak.checks import Report, check_messages, check_requests, check_wakeups
+from bench.soak.checks import (
+    Report,
+    check_incidents,
+    check_messages,
+    check_requests,
+    check_wakeups,
+)
+from bench.soak.plan import WATCH_CHANNEL
 from bench.soak.traffic import Sent
 from bot.devtools.fake_slack import RESPONSE_URL, Message
 
@@ -136,3 +145,75 @@ def test_a_secret_in_a_message_or_a_log_and_a_broken_limit_are_found(tmp_path: P
         "no secret in a message",
         "no secret in the log",
     }
+
+
+def incident_state(path: Path, *, resolved: bool, ts: str) -> Path:
+    """The watch tables the check reads, as the bot's state file holds them."""
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE watch_incidents (id INTEGER PRIMARY KEY, condition TEXT,"
+            " resolved_at REAL);"
+            "CREATE TABLE watch_messages (id INTEGER PRIMARY KEY, channel_id TEXT, kind TEXT,"
+            " state TEXT, ts TEXT);"
+            "CREATE TABLE watch_message_items (message_id INTEGER, incident_id INTEGER);"
+        )
+        db.execute(
+            "INSERT INTO watch_incidents VALUES (7, 'disabled', ?)", (5.0 if resolved else None,)
+        )
+        db.execute(
+            "INSERT INTO watch_messages VALUES (1, ?, 'incident', 'posted', ?)", (WATCH_CHANNEL, ts)
+        )
+        db.execute("INSERT INTO watch_message_items VALUES (1, 7)")
+    return path
+
+
+def incident_post(ts: str, *, at: float, text: str = "Backups disabled: web-01") -> Message:
+    return replace(
+        message(text, at=at, channel=WATCH_CHANNEL),
+        ts=ts,
+        blocks=[
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Opened · incident 7"}]}
+        ],
+    )
+
+
+def resolution(ts: str, *, at: float) -> list[Message]:
+    update = replace(
+        incident_post(ts, at=at, text="Resolved — Backups disabled: web-01"), via="chat.update"
+    )
+    reply = replace(message("Resolved: web-01", at=at, channel=WATCH_CHANNEL), thread_ts=ts)
+    return [update, reply]
+
+
+def test_an_incident_posted_twice_is_found_and_a_sigkill_right_after_excuses_it(
+    tmp_path: Path,
+) -> None:
+    state = incident_state(tmp_path / "state.sqlite3", resolved=True, ts="2.000002")
+    seen = [incident_post("1.000001", at=1.0), incident_post("2.000002", at=9.0)]
+    seen += resolution("2.000002", at=12.0)
+    plain = Report()
+    check_incidents(plain, state, seen, [])
+    assert "incident posted once" in plain.broken
+    edge = Report()
+    check_incidents(edge, state, seen, [kill(1.5)])
+    assert edge.broken == {}
+    assert edge.figures["incident_crash_edge_reposts"] == 1
+
+
+def test_an_incident_left_open_or_never_shown_resolved_breaks_the_invariant(
+    tmp_path: Path,
+) -> None:
+    open_state = incident_state(tmp_path / "open.sqlite3", resolved=False, ts="1.000001")
+    report = Report()
+    check_incidents(report, open_state, [incident_post("1.000001", at=1.0)], [])
+    assert "incident resolved" in report.broken
+    done_state = incident_state(tmp_path / "done.sqlite3", resolved=True, ts="1.000001")
+    unedited = Report()
+    check_incidents(unedited, done_state, [incident_post("1.000001", at=1.0)], [])
+    assert "incident resolved" in unedited.broken
+    shown = Report()
+    seen = [incident_post("1.000001", at=1.0), *resolution("1.000001", at=3.0)]
+    check_incidents(shown, done_state, seen, [])
+    assert shown.broken == {}
+    assert shown.figures["incidents_posted_once"] == 1
+    assert shown.figures["incidents_resolved"] == 1
