@@ -6,8 +6,8 @@ it is when someone pages through the list; nothing is memoised between renders.
 
 from __future__ import annotations
 
-import statistics
 import gc
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
