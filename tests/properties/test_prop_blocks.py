@@ -19,7 +19,6 @@ from bot.backup_api.models import Agent, AgentStatus
 from bot.slack import blocks
 from bot.slack.commands import DATACENTERS, AgentQuery, AgentsCommand, parse_command
 from bot.slack.mrkdwn import mention
-from tests.properties.prop_checks import agent_button, buttons, message_problems
 from tests.properties.prop_strategies import (
     agents,
     aware_datetimes,
@@ -28,6 +27,7 @@ from tests.properties.prop_strategies import (
     long_text,
     queries,
 )
+from tests.support.block_checks import agent_button, buttons, message_problems
 
 _LISTED_ID = re.compile(r"`(\d+)`\n")
 """An entry's id: names are on one line and their backticks defused, so only ids match."""

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from bot.slack import blocks
 from bot.slack.blocks.limits import MAX_BUTTON_VALUE
 from bot.slack.commands import DATACENTERS, AgentQuery, AgentsCommand, parse_command
-from tests.properties.prop_checks import agent_button, message_problems
 from tests.properties.prop_strategies import agent_ids, hostile_text, more_examples, queries
+from tests.support.block_checks import agent_button, message_problems
 
 every_char = st.characters(exclude_categories=[])
 page_values = st.builds(

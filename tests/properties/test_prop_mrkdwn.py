@@ -25,8 +25,8 @@ from bot.slack.mrkdwn import (
     literal,
     mention,
 )
-from tests.properties.prop_checks import markup_problems
 from tests.properties.prop_strategies import aware_datetimes, hostile_text, more_examples
+from tests.support.block_checks import markup_problems
 
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _CHARACTER = {"amp": "&", "lt": "<", "gt": ">"}

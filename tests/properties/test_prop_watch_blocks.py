@@ -25,8 +25,8 @@ from bot.slack.blocks.watching import unwatch_answer, watch_answer
 from bot.watch.model import Announcement, Condition, Incident, View
 from bot.watch.report import AccountReport
 from bot.watch.watcher import WatchSettings
-from tests.properties.prop_checks import message_problems
 from tests.properties.prop_strategies import hostile_text, long_text
+from tests.support.block_checks import message_problems
 
 NOW = 1_800_000_000.0
 USER_IDS = st.one_of(st.sampled_from(["U0ALICE", "W0BOB12"]), hostile_text)

@@ -7,16 +7,15 @@ string for a ``<`` or ``&`` that Slack would read as markup rather than as a cha
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block, BlockElement, ConfirmObject
 
 from bot.backup_api.models import Agent, AgentStatus, PublicKey
-from bot.slack.blocks import check_message
+from tests.support.block_checks import message_problems
+from tests.support.block_checks import mrkdwn_strings as block_mrkdwn_strings
 
 HOSTILE = (
     "<!channel>",
@@ -41,12 +40,6 @@ HOSTILE = (
     "",
     "   ",
 )
-
-_OUR_TOKEN = re.compile(
-    r"<!date\^-?\d+\^\{[a-z_]+\}(?: at \{[a-z_]+\})?\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>"
-    r"|<@[UW][A-Z0-9]+>"
-)
-_BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
 
 
 def make_agent(agent_id: int, name: str | None = None, **fields: Any) -> Agent:
@@ -102,57 +95,10 @@ def mixed_fleet(size: int) -> list[Agent]:
     ]
 
 
-def _mrkdwn_strings(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
-            yield node["text"]
-        for value in node.values():
-            yield from _mrkdwn_strings(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _mrkdwn_strings(item)
-
-
-def markup_problems(text: str) -> list[str]:
-    """``<``, ``>`` or ``&`` in mrkdwn that is not an entity or one of the bot's own tokens."""
-    rest = _OUR_TOKEN.sub("", text)
-    problems = [f"raw {char!r} in {text[:80]!r}" for char in "<>" if char in rest]
-    if _BARE_AMPERSAND.search(rest):
-        problems.append(f"bare '&' in {text[:80]!r}")
-    return problems
-
-
-def sdk_problems(message: dict[str, Any]) -> list[str]:
-    """What slack_sdk's validators say about each block, button and confirm dialog."""
-    problems: list[str] = []
-
-    def validate(kind: Any, payload: dict[str, Any]) -> None:
-        try:
-            kind.parse(payload).validate_json()
-        except Exception as error:  # every complaint, whatever its type, is a finding
-            problems.append(f"slack_sdk: {error} in {str(payload)[:120]}")
-
-    for block in message["blocks"]:
-        validate(Block, block)
-        elements = list(block.get("elements", [])) + (
-            [block["accessory"]] if "accessory" in block else []
-        )
-        for element in elements:
-            if element.get("type") == "button":
-                validate(BlockElement, element)
-                if "confirm" in element:
-                    validate(ConfirmObject, element["confirm"])
-    return problems
-
-
 def inspect_message(message: dict[str, Any]) -> list[str]:
-    """Every problem found with ``message`` by all three checks."""
-    problems = check_message(message) + sdk_problems(message)
-    problems += markup_problems(message["text"])
-    for text in _mrkdwn_strings(message["blocks"]):
-        problems += markup_problems(text)
-    assert set(message) <= {"text", "blocks", "response_type"}, "extra keys break ack(**msg)"
-    return problems
+    """Every problem found with ``message`` by all three checks (any user mention allowed:
+    the builders here mention only ids the tests give them)."""
+    return message_problems(message, allowed_mentions=None)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -184,4 +130,4 @@ def fleet() -> Callable[[int], list[Agent]]:
 
 @pytest.fixture
 def mrkdwn_strings() -> Callable[[Any], list[str]]:
-    return lambda node: list(_mrkdwn_strings(node))
+    return lambda node: list(block_mrkdwn_strings(node))

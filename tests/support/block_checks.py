@@ -22,6 +22,7 @@ _DATE_TOKEN = re.compile(
     r"<!date\^-?\d+\^\{[a-z_]+\}(?: at \{[a-z_]+\})?\|-?\d{1,4}-\d\d-\d\d \d\d:\d\d UTC>"
 )
 _BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+_ANY_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 
 
 def mrkdwn_strings(node: Any) -> Iterator[str]:
@@ -61,20 +62,29 @@ def sdk_problems(message: dict[str, Any]) -> list[str]:
     return problems
 
 
-def markup_problems(text: str, allowed_mentions: Iterable[str] = ()) -> list[str]:
-    """Markup in ``text`` that is neither an entity, a date token nor an allowed mention."""
+def markup_problems(text: str, allowed_mentions: Iterable[str] | None = ()) -> list[str]:
+    """Markup in ``text`` that is neither an entity, a date token nor an allowed mention.
+
+    ``allowed_mentions`` are the users the bot was asked to mention; None allows any
+    well-formed user mention (for messages whose mentions come from the bot's own values).
+    """
     rest = _DATE_TOKEN.sub("", text)
-    for user_id in allowed_mentions:
-        rest = rest.replace(f"<@{user_id}>", "")
+    if allowed_mentions is None:
+        rest = _ANY_MENTION.sub("", rest)
+    else:
+        for user_id in allowed_mentions:
+            rest = rest.replace(f"<@{user_id}>", "")
     problems = [f"live {char!r} in {text[:200]!r}" for char in "<>" if char in rest]
     if _BARE_AMPERSAND.search(rest):
         problems.append(f"bare '&' in {text[:200]!r}")
     return problems
 
 
-def message_problems(message: dict[str, Any], allowed_mentions: Iterable[str] = ()) -> list[str]:
+def message_problems(
+    message: dict[str, Any], allowed_mentions: Iterable[str] | None = ()
+) -> list[str]:
     """Every problem any of the three checks finds with ``message``."""
-    allowed = tuple(allowed_mentions)
+    allowed = None if allowed_mentions is None else tuple(allowed_mentions)
     problems = check_message(message) + sdk_problems(message)
     if set(message) - {"text", "blocks", "response_type"}:
         problems.append(f"unexpected keys {sorted(message)}")
