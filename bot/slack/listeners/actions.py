@@ -11,7 +11,13 @@ from bot.slack.jobs import Reply
 from bot.slack.listeners.deps import ListenerDeps
 from bot.slack.middleware import request_of
 from bot.slack.replies import EPHEMERAL_NEW, IN_CHANNEL_NEW, REPLACE
-from bot.slack.request import AgentButton, IncidentButton, PageButton, ReportButton
+from bot.slack.request import (
+    AgentButton,
+    IncidentButton,
+    PageButton,
+    ReportButton,
+    SlackRequest,
+)
 
 
 def register(app: App, deps: ListenerDeps) -> None:
@@ -59,23 +65,8 @@ def register(app: App, deps: ListenerDeps) -> None:
         if not isinstance(button, IncidentButton):
             deps.unreadable_button(request, "read the button", "report")
             return
-        incident = deps.watcher.incident(button.incident_id)
-        if (
-            incident is not None
-            and split_key(incident.account_key)[0] != deps.account_of(request).name
-        ):
-            incident = None  # another account's incident: as unknown as one that never was
-        elif button.seconds is None:
-            incident = deps.watcher.acknowledge(button.incident_id, request.user_id)
-        else:
-            incident = deps.watcher.snooze(button.incident_id, request.user_id, button.seconds)
-        answer = incident_action_answer(
-            incident, user_id=request.user_id, snoozed_for=button.seconds
-        )
-        deps.jobs.start(
-            request,
-            lambda: Reply(answer, EPHEMERAL_NEW, outcome="ok" if incident else "not_found"),
-        )
+        # The store is changed off the request path, like every other piece of work.
+        deps.jobs.start(request, lambda: _change_incident(deps, request, button))
 
     def on_report_share(ack: Ack, context: BoltContext) -> None:
         ack()
@@ -96,3 +87,16 @@ def register(app: App, deps: ListenerDeps) -> None:
     for action_id in sorted(INCIDENT_ACTIONS):
         app.action(action_id.value)(on_incident_button)
     app.action(ActionId.REPORT_SHARE.value)(on_report_share)
+
+
+def _change_incident(deps: ListenerDeps, request: SlackRequest, button: IncidentButton) -> Reply:
+    """Acknowledge or snooze; the incident's message is then updated by the watcher."""
+    incident = deps.watcher.incident(button.incident_id)
+    if incident is not None and split_key(incident.account_key)[0] != deps.account_of(request).name:
+        incident = None  # another account's incident: as unknown as one that never was
+    elif button.seconds is None:
+        incident = deps.watcher.acknowledge(button.incident_id, request.user_id)
+    else:
+        incident = deps.watcher.snooze(button.incident_id, request.user_id, button.seconds)
+    answer = incident_action_answer(incident, user_id=request.user_id, snoozed_for=button.seconds)
+    return Reply(answer, EPHEMERAL_NEW, outcome="ok" if incident else "not_found")
