@@ -64,11 +64,7 @@ def needs_state(request: SlackRequest) -> bool:
 
 
 def unreachable_message(request: SlackRequest) -> dict[str, Any]:
-    return store_unavailable_message(what_needs_state(request))
-
-
-def what_needs_state(request: SlackRequest) -> str:
-    return "wake-up" if request.wants_wakeup else f"`{request.name}`"
+    return store_unavailable_message("wake-up" if request.wants_wakeup else f"`{request.name}`")
 
 
 def dedupe_middleware(

@@ -176,9 +176,9 @@ def _wanted_account(request: SlackRequest) -> tuple[bool, str | None]:
     command, button = request.command, request.button
     if isinstance(command, AgentsCommand):
         return True, command.query.account
-    if isinstance(command, AgentCommand | WakeupCommand | WatchCommand | UnwatchCommand):
-        return True, command.account
-    if isinstance(command, ReportCommand):
+    if isinstance(
+        command, AgentCommand | WakeupCommand | WatchCommand | UnwatchCommand | ReportCommand
+    ):
         return True, command.account
     if isinstance(button, PageButton):
         return True, button.query.account

@@ -16,7 +16,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, BlockElement, ConfirmObject
 
+from bot.slack.action_ids import ActionId
 from bot.slack.blocks import check_message
+from bot.slack.request import AgentButton, read_button
 
 _DATE_TOKEN = re.compile(
     r"<!date\^-?\d+\^\{[a-z_]+\}(?: at \{[a-z_]+\})?\|-?\d{1,4}-\d\d-\d\d \d\d:\d\d UTC>"
@@ -105,17 +107,6 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def agent_button(value: str) -> tuple[int, str | None] | None:
-    """What the bot reads from an agent button's value: (id, region), or None when refused.
-
-    The reader moved from ``bot.slack.listeners.parse_agent_value`` to
-    ``bot.slack.request.read_button``; either is used, whichever this tree has.
-    """
-    try:
-        from bot.slack.action_ids import ActionId
-        from bot.slack.request import AgentButton, read_button
-    except ImportError:
-        from bot.slack.listeners import parse_agent_value  # type: ignore[attr-defined]
-
-        return parse_agent_value(value)  # type: ignore[no-any-return]
+    """What the bot reads from an agent button's value: (id, region), or None when refused."""
     read = read_button(ActionId.AGENT_SHOW, value)
     return (read.agent_id, read.region) if isinstance(read, AgentButton) else None
