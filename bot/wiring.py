@@ -24,7 +24,7 @@ from bot.executor import BoundedExecutor
 from bot.metrics import Metrics
 from bot.services import BackupService
 from bot.slack.app import build_app
-from bot.slack.blocks.common import account_phrase
+from bot.slack.blocks.common import known_account_phrase
 from bot.slack.blocks.watch_messages import BlockKitWatchMessages
 from bot.slack.delivery import Delivery, DeliveryPolicy, make_web_client
 from bot.slack.followup import Followups
@@ -184,10 +184,6 @@ def build_bot(
     scheduler = Scheduler(wakeup_pool)
     watch_store = stores.watch
 
-    def account_label(key: str) -> str:
-        known = service.known(key)
-        return account_phrase(known.account_id, known.region, known.name)
-
     def timed_sweep(fetch: Future[Fleet]) -> Future[Fleet]:
         """A sweep's fetch, counted and timed (the watcher fetches only to sweep)."""
         if metrics is not None:
@@ -218,7 +214,7 @@ def build_bot(
         poster=WebClientPoster(web_client),
         messages=BlockKitWatchMessages(),
         settings=WatchSettings.from_settings(settings, account_key=configured_watch_key),
-        account_label=account_label,
+        account_label=lambda key: known_account_phrase(service.known(key)),
         scheduler=scheduler,
         lease=settings.state_lease,
     )

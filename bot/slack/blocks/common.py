@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.backup_api.models import Agent, AgentStatus
+from bot.services.backup import AccountRef
 from bot.slack.blocks.limits import (
     MAX_BUTTON_TEXT,
     MAX_CONFIRM_BUTTON,
@@ -168,6 +169,11 @@ def account_phrase(account_id: str, region: str | None, name: str | None = None)
     if not number:
         return f"the account{where}"
     return f"account {number}{where}"
+
+
+def known_account_phrase(known: AccountRef) -> str:
+    """``account_phrase`` of what calls told us about an account (never a call to learn it)."""
+    return account_phrase(known.account_id, known.region, known.name)
 
 
 def yes_no(value: bool | None) -> str:

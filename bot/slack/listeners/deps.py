@@ -11,7 +11,7 @@ from bot.accounts import AccountConfig
 from bot.services import BackupService, Found
 from bot.services.agent_query import AgentQuery
 from bot.slack import blocks
-from bot.slack.blocks.common import Message, account_phrase
+from bot.slack.blocks.common import Message, known_account_phrase
 from bot.slack.jobs import Jobs, Reply
 from bot.slack.replies import EPHEMERAL_NEW, REPLACE
 from bot.slack.request import SlackRequest
@@ -121,8 +121,7 @@ class ListenerDeps:
 
     def account_label(self, key: str) -> str:
         """How messages name an account: what calls told us, never a call to learn it."""
-        known = self.service.known(key)
-        return account_phrase(known.account_id, known.region, known.name)
+        return known_account_phrase(self.service.known(key))
 
     def agent_reply(self, found: Found) -> Reply:
         return Reply(
